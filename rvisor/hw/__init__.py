@@ -1,0 +1,1 @@
+"""The hardware: harts, the execute engine, memory, devices and the board."""

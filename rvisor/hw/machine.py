@@ -1,0 +1,131 @@
+"""The processor complex of one board: harts, RAM and MROM as numpy arrays.
+
+``Machine`` allocates the arrays described in ``rvisor.hw.layout`` and
+offers the small Python API that devices, firmware and the VMM use between
+engine runs (physical memory access, interrupt lines, TLB flushes).  Running
+instructions is ``rvisor.hw.engine.run``; assembling devices around a
+``Machine`` is ``rvisor.hw.board``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rvisor.hw import layout as L
+from rvisor.hw.csr import reset_csrs
+from rvisor.hw.tlb import TLB_SHAPE
+
+
+class MemoryError_(Exception):
+    """A physical access outside RAM from Python (a device's DMA, a loader)."""
+
+
+class Machine:
+    """State of ``nharts`` RV64GC harts sharing ``ram_size`` bytes of DRAM."""
+
+    def __init__(self, nharts: int = 1, ram_size: int = 128 << 20, ram_base: int = L.DRAM_BASE):
+        if nharts < 1 or nharts > 64:
+            raise ValueError(f"number of harts must be 1..64, not {nharts}")
+        self.nharts = nharts
+        self.ram_base = ram_base
+        self.ram_size = ram_size
+        self.ram = np.zeros(ram_size, dtype=np.uint8)
+        self.rom = np.zeros(L.ROM_SIZE, dtype=np.uint8)
+        self.x = np.zeros((nharts, 32), dtype=np.int64)
+        self.f = np.zeros((nharts, 32), dtype=np.int64)
+        self.csr = np.zeros((nharts, 4096), dtype=np.int64)
+        self.hs = np.zeros((nharts, L.HS_SIZE), dtype=np.int64)
+        self.cnt = np.zeros((nharts, L.CNT_SIZE), dtype=np.int64)
+        self.mach = np.zeros(L.M_SIZE, dtype=np.int64)
+        self.tlb = np.full((nharts,) + TLB_SHAPE, -1, dtype=np.int64)
+        self.mach[L.M_RAM_BASE] = ram_base
+        self.mach[L.M_RAM_SIZE] = ram_size
+        self.mach[L.M_IPT] = 10
+        self.mach[L.M_TOHOST] = -1
+        self.mach[L.M_NHARTS] = nharts
+        for h in range(nharts):
+            self.reset_hart(h)
+
+    # runs at power-on and on a system reset: architectural reset state (priv 3.4)
+    def reset_hart(self, h: int, pc: int = L.ROM_BASE) -> None:
+        self.x[h] = 0
+        self.f[h] = 0
+        self.hs[h] = 0
+        self.hs[h, L.HS_PC] = pc
+        self.hs[h, L.HS_PRIV] = L.PRV_M
+        self.hs[h, L.HS_HARTID] = h
+        self.hs[h, L.HS_MTIMECMP] = -1 & 0x7FFFFFFFFFFFFFFF
+        self.hs[h, L.HS_SBI_TIMECMP] = 0x7FFFFFFFFFFFFFFF
+        self.hs[h, L.HS_FETCH_PAGE] = -1
+        self.hs[h, L.HS_EVENT] = 1
+        reset_csrs(self.csr[h], h)
+        self.tlb[h] = -1
+
+    # ---- physical memory, as devices and loaders see it ------------------------------
+    def ram_offset(self, addr: int, n: int) -> int:
+        off = addr - self.ram_base
+        if off < 0 or n < 0 or off + n > self.ram_size:
+            raise MemoryError_(f"physical range {addr:#x}+{n:#x} is outside RAM")
+        return off
+
+    def in_ram(self, addr: int, n: int) -> bool:
+        off = addr - self.ram_base
+        return 0 <= off and n >= 0 and off + n <= self.ram_size
+
+    def read_phys(self, addr: int, n: int) -> bytes:
+        off = self.ram_offset(addr, n)
+        return self.ram[off : off + n].tobytes()
+
+    def write_phys(self, addr: int, data: bytes | bytearray | memoryview) -> None:
+        off = self.ram_offset(addr, len(data))
+        self.ram[off : off + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
+
+    def read_u64(self, addr: int) -> int:
+        return int.from_bytes(self.read_phys(addr, 8), "little")
+
+    def write_u64(self, addr: int, value: int) -> None:
+        self.write_phys(addr, (value & (2**64 - 1)).to_bytes(8, "little"))
+
+    # ---- registers -----------------------------------------------------------------------
+    def reg(self, h: int, r: int) -> int:
+        """x[r] of hart h as an unsigned 64-bit Python int."""
+        return int(self.x[h, r]) & (2**64 - 1)
+
+    def set_reg(self, h: int, r: int, value: int) -> None:
+        if r:
+            v = value & (2**64 - 1)
+            self.x[h, r] = v - (1 << 64) if v >> 63 else v
+
+    # ---- interrupts ------------------------------------------------------------------------
+    # runs when the PLIC's output for a hart context changes (bit 11 MEIP, bit 9 SEIP)
+    def set_external_irq(self, h: int, bit: int, level: bool) -> None:
+        if level:
+            self.hs[h, L.HS_EXT_IRQ] |= 1 << bit
+        else:
+            self.hs[h, L.HS_EXT_IRQ] &= ~(1 << bit)
+        self.wake(h)
+
+    # runs when firmware or the VMM sets a software-writable mip bit (SSIP, STIP, SEIP)
+    def set_mip(self, h: int, bit: int, level: bool) -> None:
+        if level:
+            self.csr[h, L.CSR_MIP] |= 1 << bit
+        else:
+            self.csr[h, L.CSR_MIP] &= ~(1 << bit)
+        self.wake(h)
+
+    # runs when something may have made an interrupt pending for hart h
+    def wake(self, h: int) -> None:
+        self.hs[h, L.HS_EVENT] = 1
+        if self.hs[h, L.HS_STATE] == L.HART_WFI:
+            self.hs[h, L.HS_STATE] = L.HART_RUNNING
+
+    # ---- address translation -------------------------------------------------------
+    # runs on sfence.vma done on a hart's behalf (SBI remote fence) and on satp changes from Python
+    def flush_tlb(self, h: int) -> None:
+        self.tlb[h] = -1
+        self.hs[h, L.HS_FETCH_PAGE] = -1
+
+    # ---- time -------------------------------------------------------------------------
+    @property
+    def mtime(self) -> int:
+        return int(self.mach[L.M_MTIME])
