@@ -1,0 +1,213 @@
+"""The bundled images: guest software that ``--kernel NAME`` and ``rvisor images`` know by name.
+
+Sources, in order (a later entry with the same name replaces an earlier one):
+
+* the guest software built from ``guest/`` (``hello``, ``privilege``, the teaching OS ``os``);
+* the benchmark workloads listed in ``bench/workloads/workloads.txt``
+  (one per line: ``name, ELF path, description``; ``#`` starts a comment);
+* an optional ``guest/images.txt`` with lines ``name, path, description[, bios]`` for more guests;
+* firmware from Debian's packages (``u-boot``: OpenSBI fw_jump + U-Boot) when installed;
+* the external Linux guests (``linux``, ``linux-smp``: ``Image`` + ``initramfs.cpio.gz``) from the
+  guests folder: ``$RVISOR_GUESTS``, else ``../shared/guests`` beside the repository.
+
+An image carries the boot settings it needs (``bios``, ``initrd``, ``append``, memory, harts);
+options given on the command line override them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKLOADS_TXT = ROOT / "bench" / "workloads" / "workloads.txt"
+GUEST_IMAGES_TXT = ROOT / "guest" / "images.txt"
+OPENSBI_FW_JUMP = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin")
+OPENSBI_FW_DYNAMIC = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin")
+UBOOT_SMODE = Path("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin")
+LINUX_APPEND = "console=ttyS0 earlycon=sbi"
+
+# Where the guest software of guest/ may land, first match wins (the first is shown while unbuilt).
+_GUEST_CANDIDATES: dict[str, tuple[str, list[str]]] = {
+    "hello": (
+        "bare-metal hello world: prints over the UART and powers off (M-mode, --bios none)",
+        ["guest/build/hello.elf", "guest/hello/hello.elf", "guest/build/*/hello.elf", "guest/**/hello.elf"],
+    ),
+    "privilege": (
+        "privilege demo: M -> S -> U and back, ecalls, traps and a timer interrupt (--bios none)",
+        [
+            "guest/build/privilege.elf",
+            "guest/build/demo/privilege.elf",
+            "guest/demo/build/privilege.elf",
+            "guest/demo/privilege.elf",
+            "guest/**/privilege.elf",
+            "guest/build/demo.elf",
+            "guest/demo/demo.elf",
+        ],
+    ),
+    "os": (
+        "the teaching OS: M-mode timer forwarding, two preemptive user processes, UART, virtio-blk",
+        ["guest/build/os.elf", "guest/os/build/os.elf", "guest/os/os.elf", "guest/**/os.elf"],
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Image:
+    """One bootable image and the settings it boots with."""
+
+    name: str
+    description: str
+    kind: str  # "guest", "workload", "firmware", "linux"
+    path: Path
+    bios: str = "none"
+    initrd: Path | None = None
+    append: str = ""
+    memory: int | None = None
+    smp: int | None = None
+    build_hint: str = ""
+
+    @property
+    def present(self) -> bool:
+        files = [self.path] + ([self.initrd] if self.initrd else [])
+        if self.bios not in ("none", "builtin"):
+            files.append(Path(self.bios))
+        return all(f.is_file() for f in files)
+
+    @property
+    def size(self) -> int:
+        total = 0
+        for f in (self.path, self.initrd):
+            if f is not None and f.is_file():
+                total += f.stat().st_size
+        return total
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One line of bench/workloads/workloads.txt."""
+
+    name: str
+    path: Path
+    description: str
+
+
+# runs when a relative path from a list file is turned into a file: repository root, then the list's folder
+def _resolve_listed(path: str, base: Path) -> Path:
+    p = Path(path)
+    if p.is_absolute():
+        return p
+    for cand in (ROOT / p, base / p):
+        if cand.exists():
+            return cand
+    return ROOT / p
+
+
+# runs when a list file (workloads.txt, images.txt) is read: fields split by commas, else by whitespace
+def _split_fields(line: str, n: int) -> list[str]:
+    if "," in line:
+        return [f.strip() for f in line.split(",", n - 1)]
+    return line.split(None, n - 1)
+
+
+# runs when the benchmark runner or the registry needs the workload list
+def read_workloads(path: Path | None = None) -> list[Workload]:
+    path = path or WORKLOADS_TXT
+    if not path.is_file():
+        return []
+    out: list[Workload] = []
+    for raw in path.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        fields = _split_fields(line, 3)
+        if len(fields) < 2:
+            continue
+        desc = fields[2] if len(fields) > 2 else ""
+        out.append(Workload(fields[0], _resolve_listed(fields[1], path.parent), desc))
+    return out
+
+
+# runs when the registry looks for the external guests: $RVISOR_GUESTS, then ../shared/guests
+def guests_dirs() -> list[Path]:
+    dirs: list[Path] = []
+    env = os.environ.get("RVISOR_GUESTS")
+    if env:
+        dirs.append(Path(env))
+    dirs.append(ROOT.parent / "shared" / "guests")
+    dirs.append(Path("/work/shared/guests"))
+    return dirs
+
+
+# runs when one external guest folder (e.g. "linux") is wanted; None when no guests folder has it
+def shared_guest_dir(name: str) -> Path | None:
+    for d in guests_dirs():
+        if (d / name).is_dir():
+            return d / name
+    return None
+
+
+# runs when a bundled guest of guest/ is looked up: the first candidate path that exists
+def _find_guest(patterns: Iterable[str]) -> Path:
+    patterns = list(patterns)
+    for pat in patterns:
+        if "*" in pat:
+            hits = sorted(ROOT.glob(pat), key=lambda p: (len(p.parts), str(p)))
+            if hits:
+                return hits[0]
+        elif (ROOT / pat).is_file():
+            return ROOT / pat
+    return ROOT / patterns[0]
+
+
+# runs on every lookup: builds the name -> Image table from what is on disk now
+def registry() -> dict[str, Image]:
+    reg: dict[str, Image] = {}
+    for name, (desc, pats) in _GUEST_CANDIDATES.items():
+        reg[name] = Image(name, desc, "guest", _find_guest(pats), build_hint="make -C guest")
+    for w in read_workloads():
+        desc = f"benchmark workload: {w.description}" if w.description else "benchmark workload"
+        reg[w.name] = Image(w.name, desc, "workload", w.path, build_hint="make -C guest (bench workloads)")
+    if GUEST_IMAGES_TXT.is_file():
+        for raw in GUEST_IMAGES_TXT.read_text().splitlines():
+            line = raw.split("#", 1)[0].strip()
+            fields = _split_fields(line, 4) if line else []
+            if len(fields) >= 2:
+                bios = fields[3] if len(fields) > 3 else "none"
+                desc = fields[2] if len(fields) > 2 else ""
+                path = _resolve_listed(fields[1], GUEST_IMAGES_TXT.parent)
+                reg[fields[0]] = Image(fields[0], desc, "guest", path, bios=bios, build_hint="make -C guest")
+    if UBOOT_SMODE.is_file() or OPENSBI_FW_JUMP.is_file():
+        reg["u-boot"] = Image(
+            "u-boot",
+            "OpenSBI (fw_jump) + U-Boot in S-mode, from Debian's opensbi and u-boot-qemu",
+            "firmware",
+            UBOOT_SMODE,
+            bios=str(OPENSBI_FW_JUMP),
+            build_hint="apt-get install opensbi u-boot-qemu",
+        )
+    for name, smp, what in (("linux", None, "Linux 6.1 + self-test initramfs"),
+                            ("linux-smp", 2, "Linux 6.1 SMP + self-test initramfs (default 2 harts)")):
+        d = shared_guest_dir(name)
+        if d is None:
+            continue
+        reg[name] = Image(
+            name,
+            f"{what}, built-in SBI firmware",
+            "linux",
+            d / "Image",
+            bios="builtin",
+            initrd=d / "initramfs.cpio.gz",
+            append=LINUX_APPEND,
+            memory=256 << 20,
+            smp=smp,
+            build_hint="external guest image (see its README)",
+        )
+    return reg
+
+
+# runs when --kernel NAME is resolved; None when NAME is not a bundled image
+def resolve(name: str) -> Image | None:
+    return registry().get(name)
