@@ -239,9 +239,7 @@ class Virtqueue:
                 seen = 0
                 continue
             if not mem.in_ram(addr, length):
-                raise VirtqueueError(
-                    f"queue {self.index}: buffer {addr:#x}+{length:#x} outside guest RAM"
-                )
+                raise VirtqueueError(f"queue {self.index}: buffer {addr:#x}+{length:#x} outside guest RAM")
             if flags & DESC_F_WRITE:
                 chain.writable.append((addr, length))
             elif chain.writable:
