@@ -1,0 +1,335 @@
+"""``rvisor bench``: the benchmark runner.
+
+Workloads (``bench/workloads/workloads.txt``: ``name, ELF path, description``) are bare-metal M-mode
+ELFs that compute, print a result line (``BENCH name checksum=... instret=... ok|MISMATCH``, see
+bench/workloads/bench.h) and power off.  Each runs on rvisor with ``--bios none`` and its console
+captured; a run counts only if it powered off with exit code 0 and its result line ends in ``ok``.
+With ``--compare qemu`` each ELF is also timed as the wall-clock of
+``qemu-system-riscv64 -M virt -bios none -nographic -m 256M -kernel ELF``; ratio = rvisor s / QEMU s.
+
+``--boot`` times guest boots instead: Linux to ``RVISOR-LINUX-SELFTEST-DONE`` and U-Boot (behind
+OpenSBI fw_jump) to its autoboot prompt, on rvisor and on QEMU, in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from rvisor import images
+from rvisor.cli import CliError, load_runner
+
+QEMU = "qemu-system-riscv64"
+WORKLOAD_TIMEOUT = 300.0
+BOOT_TIMEOUT = 600.0
+LINUX_MARKER = "RVISOR-LINUX-SELFTEST-DONE"
+UBOOT_MARKER = "Hit any key to stop autoboot"
+
+
+class _MarkerSeen(Exception):
+    """Raised from the progress callback to stop a run once its marker is on the console."""
+
+
+# runs when QEMU is needed: its path, or None with a note on stderr
+def find_qemu(note: bool = True) -> str | None:
+    path = shutil.which(QEMU)
+    if path is None and note:
+        print(f"note: {QEMU} not found (apt-get install qemu-system-misc); carrying on without QEMU",
+              file=sys.stderr)
+    return path
+
+
+# runs after each rvisor run of a workload: None when it passed, else what went wrong
+def check_result(w: images.Workload, result: Any) -> str | None:
+    if result.reason != "poweroff" or result.exit_code != 0:
+        detail = f": {result.message}" if result.message else ""
+        return f"ended with {result.reason} (exit {result.exit_code}){detail}"
+    lines = [ln.strip() for ln in (result.output or "").splitlines() if ln.strip()]
+    bench_lines = [ln for ln in lines if ln.startswith("BENCH ")]
+    if bench_lines:
+        return None if bench_lines[-1].endswith(" ok") else f"result line says {bench_lines[-1]!r}"
+    if not lines:
+        return "printed no result line"
+    bad = [ln for ln in lines if "FAIL" in ln or "ERROR" in ln or "MISMATCH" in ln]
+    return f"reported {bad[0]!r}" if bad else None
+
+
+# runs once per workload on rvisor
+def run_workload(w: images.Workload, timeout: float) -> dict[str, Any]:
+    run_guest, boot_error = load_runner()
+    try:
+        r = run_guest(kernel=str(w.path), bios="none", memory=256 << 20, timeout=timeout,
+                      clock="deterministic", console="capture")
+    except boot_error as e:
+        return {"workload": w.name, "instructions": 0, "seconds": 0.0, "mips": 0.0, "ok": False,
+                "problem": f"boot error: {e}"}
+    lines = [ln.strip() for ln in (r.output or "").splitlines() if ln.strip()]
+    lines = [ln for ln in lines if ln.startswith("BENCH ")] or lines
+    problem = check_result(w, r)
+    return {"workload": w.name, "instructions": int(r.instructions), "seconds": float(r.seconds),
+            "mips": float(r.mips), "ok": problem is None, "reason": r.reason, "exit_code": int(r.exit_code),
+            "result": lines[-1] if lines else "", **({"problem": problem} if problem else {})}
+
+
+# runs once per workload with --compare qemu: wall-clock seconds of QEMU running the same ELF
+def time_qemu_workload(qemu: str, elf: Path, timeout: float) -> tuple[float | None, str]:
+    cmd = [qemu, "-M", "virt", "-bios", "none", "-nographic", "-m", "256M", "-kernel", str(elf)]
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"QEMU still running after {timeout:g} s"
+    secs = time.perf_counter() - t0
+    if p.returncode != 0:
+        err = p.stderr.decode(errors="replace").strip().splitlines()
+        return None, f"QEMU exit {p.returncode}" + (f": {err[-1]}" if err else "")
+    return secs, ""
+
+
+# runs for `rvisor bench [NAME] [--json] [--compare qemu]`; returns the exit code
+def run_workloads(name: str | None, as_json: bool = False, compare: str | None = None,
+                  timeout: float | None = None) -> int:
+    workloads = images.read_workloads()
+    if not workloads:
+        raise CliError(f"no benchmark workloads: {images.WORKLOADS_TXT} is missing or empty")
+    if name:
+        chosen = [w for w in workloads if w.name == name]
+        if not chosen:
+            raise CliError(f"unknown workload {name!r} (have: {', '.join(w.name for w in workloads)})")
+    else:
+        chosen = workloads
+    for w in chosen:
+        if not w.path.is_file():
+            raise CliError(f"workload {w.name!r} is not built: {w.path} is missing (make -C guest)")
+    limit = timeout or WORKLOAD_TIMEOUT
+    qemu = find_qemu() if compare == "qemu" else None
+    err = Console(stderr=True)
+    rows: list[dict[str, Any]] = []
+    for w in chosen:
+        with err.status(f"rvisor: {w.name}") if err.is_terminal else _null():
+            row = run_workload(w, limit)
+        if compare == "qemu":
+            row["qemu_seconds"] = None
+            row["ratio"] = None
+            if qemu:
+                with err.status(f"QEMU: {w.name}") if err.is_terminal else _null():
+                    qs, note = time_qemu_workload(qemu, w.path, limit)
+                row["qemu_seconds"] = qs
+                if qs:
+                    row["ratio"] = row["seconds"] / qs if row["seconds"] else None
+                if note:
+                    row["qemu_note"] = note
+        rows.append(row)
+        if not row["ok"]:
+            print(f"rvisor bench: {w.name}: {row['problem']}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        Console(width=None if sys.stdout.isatty() else 120).print(workload_table(rows, compare == "qemu"))
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+class _null:
+    """A do-nothing context manager (no spinner when stderr is not a terminal)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+# runs when the workload results are printed as a table
+def workload_table(rows: list[dict[str, Any]], with_qemu: bool) -> Table:
+    t = Table(title="rvisor bench: workloads (--bios none, deterministic clock)")
+    for col in ("workload", "instructions", "seconds", "MIPS"):
+        t.add_column(col, justify="left" if col == "workload" else "right")
+    if with_qemu:
+        t.add_column("QEMU s", justify="right")
+        t.add_column("rvisor/QEMU", justify="right")
+    t.add_column("result")
+    for r in rows:
+        cells = [r["workload"], f"{r['instructions']:,}", f"{r['seconds']:.3f}", f"{r['mips']:,.1f}"]
+        if with_qemu:
+            qs, ratio = r.get("qemu_seconds"), r.get("ratio")
+            cells += [f"{qs:.3f}" if qs else "-", f"{ratio:.1f}x" if ratio else "-"]
+        cells.append("ok" if r["ok"] else f"FAILED: {r['problem']}")
+        t.add_row(*cells)
+    return t
+
+
+@dataclass
+class BootCase:
+    """One guest boot timed on rvisor and QEMU."""
+
+    name: str
+    kernel: Path
+    rvisor_bios: str
+    qemu_bios: Path
+    marker: str
+    initrd: Path | None = None
+    append: str = ""
+
+
+# runs for --boot: the boot cases whose files are present, with a note for each one that is not
+def boot_cases() -> list[BootCase]:
+    cases: list[BootCase] = []
+    d = images.shared_guest_dir("linux")
+    if d is None:
+        print("note: Linux guest not found (../shared/guests/linux or $RVISOR_GUESTS); skipping it",
+              file=sys.stderr)
+    else:
+        fw = images.OPENSBI_FW_JUMP
+        cases.append(BootCase("linux", d / "Image", "builtin", fw, LINUX_MARKER, d / "initramfs.cpio.gz",
+                              images.LINUX_APPEND))
+        cases.append(BootCase("linux (OpenSBI)", d / "Image", str(fw), fw, LINUX_MARKER,
+                              d / "initramfs.cpio.gz", images.LINUX_APPEND))
+    if images.UBOOT_SMODE.is_file() and images.OPENSBI_FW_JUMP.is_file():
+        cases.append(BootCase("u-boot", images.UBOOT_SMODE, str(images.OPENSBI_FW_JUMP),
+                              images.OPENSBI_FW_JUMP, UBOOT_MARKER))
+    else:
+        print("note: OpenSBI/U-Boot not installed (apt-get install opensbi u-boot-qemu); skipping U-Boot",
+              file=sys.stderr)
+    return [c for c in cases if not (c.rvisor_bios not in ("none", "builtin") and not c.qemu_bios.is_file())]
+
+
+# runs once per boot case on rvisor: seconds from the call to the marker on the console
+def time_rvisor_boot(case: BootCase, timeout: float) -> dict[str, Any]:
+    run_guest, boot_error = load_runner()
+    with tempfile.TemporaryDirectory(prefix="rvisor-bench-") as tmp:
+        out = Path(tmp) / "console.txt"
+        out.touch()
+        seen: list[float] = []
+
+        def scan() -> bool:
+            if not seen and case.marker.encode() in out.read_bytes():
+                seen.append(time.perf_counter())
+            return bool(seen)
+
+        last = [0.0]
+
+        def progress(info: dict[str, Any]) -> None:
+            now = time.perf_counter()
+            if now - last[0] >= 0.05:
+                last[0] = now
+                if scan():
+                    raise _MarkerSeen
+
+        t0 = time.perf_counter()
+        result = None
+        try:
+            result = run_guest(kernel=str(case.kernel), bios=case.rvisor_bios,
+                               initrd=str(case.initrd) if case.initrd else None, append=case.append,
+                               memory=256 << 20, timeout=timeout, clock="realtime", console=f"file:{out}",
+                               progress=progress)
+        except _MarkerSeen:
+            pass
+        except boot_error as e:
+            return {"rvisor_seconds": None, "problem": f"boot error: {e}"}
+        end = time.perf_counter()
+        scan()
+    row: dict[str, Any] = {"rvisor_seconds": (seen[0] - t0) if seen else None}
+    if result is not None:
+        row["instructions"] = int(result.instructions)
+        row["mips"] = float(result.mips)
+        if not seen and result.output and case.marker in result.output:
+            row["rvisor_seconds"] = end - t0
+    if row["rvisor_seconds"] is None:
+        how = f"{result.reason}" if result is not None else "stopped"
+        row["problem"] = f"rvisor never printed {case.marker!r} ({how})"
+    return row
+
+
+# runs once per boot case on QEMU: wall-clock seconds from launch to the marker
+def time_qemu_boot(qemu: str, case: BootCase, timeout: float) -> tuple[float | None, str]:
+    cmd = [qemu, "-M", "virt", "-smp", "1", "-m", "256M", "-nographic", "-bios", str(case.qemu_bios),
+           "-kernel", str(case.kernel)]
+    if case.initrd:
+        cmd += ["-initrd", str(case.initrd)]
+    if case.append:
+        cmd += ["-append", case.append]
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert p.stdout is not None
+    buf = b""
+    found: float | None = None
+    try:
+        while time.perf_counter() - t0 < timeout:
+            ready, _, _ = select.select([p.stdout], [], [], 0.05)
+            if ready:
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                buf += chunk
+                if case.marker.encode() in buf:
+                    found = time.perf_counter() - t0
+                    break
+            elif p.poll() is not None:
+                break
+    finally:
+        p.kill()
+        p.wait()
+    if found is None:
+        return None, f"QEMU never printed {case.marker!r}"
+    return found, ""
+
+
+# runs for `rvisor bench --boot [--json]`; returns the exit code
+def run_boot(as_json: bool = False, timeout: float | None = None) -> int:
+    limit = timeout or BOOT_TIMEOUT
+    cases = boot_cases()
+    if not cases:
+        raise CliError("nothing to boot: neither the Linux guest nor OpenSBI/U-Boot is available")
+    qemu = find_qemu()
+    rows: list[dict[str, Any]] = []
+    err = Console(stderr=True)
+    for c in cases:
+        with err.status(f"rvisor: {c.name}") if err.is_terminal else _null():
+            row: dict[str, Any] = {"guest": c.name, "marker": c.marker, **time_rvisor_boot(c, limit)}
+        row["qemu_seconds"] = None
+        row["ratio"] = None
+        if qemu:
+            with err.status(f"QEMU: {c.name}") if err.is_terminal else _null():
+                qs, note = time_qemu_boot(qemu, c, limit)
+            row["qemu_seconds"] = qs
+            if note:
+                row["qemu_note"] = note
+            if qs and row["rvisor_seconds"]:
+                row["ratio"] = row["rvisor_seconds"] / qs
+        row["ok"] = "problem" not in row
+        if not row["ok"]:
+            print(f"rvisor bench --boot: {c.name}: {row['problem']}", file=sys.stderr)
+        rows.append(row)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        Console(width=None if sys.stdout.isatty() else 120).print(boot_table(rows))
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+# runs when the boot results are printed as a table
+def boot_table(rows: list[dict[str, Any]]) -> Table:
+    t = Table(title="rvisor bench --boot: seconds from launch to the marker")
+    for col in ("guest", "marker", "rvisor s", "QEMU s", "rvisor/QEMU"):
+        t.add_column(col, justify="left" if col in ("guest", "marker") else "right")
+
+    def fmt(x: float | None, f: Callable[[float], str]) -> str:
+        return f(x) if x else "-"
+
+    for r in rows:
+        t.add_row(r["guest"], r["marker"], fmt(r["rvisor_seconds"], lambda x: f"{x:.2f}"),
+                  fmt(r["qemu_seconds"], lambda x: f"{x:.2f}"), fmt(r["ratio"], lambda x: f"{x:.1f}x"))
+    return t

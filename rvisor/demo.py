@@ -1,0 +1,237 @@
+"""``rvisor demo``: boot the bundled guest software and show what the hardware saw.
+
+Each guest's UART goes to a scratch file that is shown as it grows (above a live status line fed by
+the runner's progress callback when stdout is a terminal), then one summary table compares the
+guests: instructions retired, MIPS, traps and interrupts by cause, privilege-mode switches and engine
+exits by reason.  Nothing is downloaded: only images built from guest/ (and firmware already
+installed) are booted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from rvisor import images
+from rvisor.cli import CliError, load_runner
+
+# The demo's guests, in order; those not built yet are left out (and named) when no names are given.
+DEFAULT_GUESTS = ["privilege", "os"]
+# Wall-clock limit per guest; a guest that runs forever (the teaching OS) is stopped there.
+GUEST_TIMEOUT = {"privilege": 60.0, "hello": 60.0, "os": 20.0}
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass
+class GuestRun:
+    """One guest of the demo and how it ended."""
+
+    image: images.Image
+    result: Any = None
+    error: str = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class ConsoleTail:
+    """Shows the guest console file as it grows, whole lines at a time."""
+
+    def __init__(self, path: Path, emit: Callable[[str], None]) -> None:
+        self.path = path
+        self.emit = emit
+        self.offset = 0
+        self.partial = ""
+        self.shown = 0
+        self.last = "\n"
+
+    # runs from the progress callback and once after the guest stops
+    def pump(self, final: bool = False) -> None:
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except OSError:
+            return
+        self.offset += len(data)
+        text = self.partial + data.decode("utf-8", errors="replace")
+        if final:
+            lines, self.partial = text, ""
+        else:
+            cut = text.rfind("\n") + 1
+            lines, self.partial = text[:cut], text[cut:]
+        if lines:
+            self.shown += len(lines)
+            self.last = lines[-1]
+            self.emit(lines)
+
+
+# runs on every progress report: one status line from whatever the runner reports
+def status_text(name: str, info: dict[str, Any], started: float) -> Text:
+    t = Text()
+    t.append(" running ", style="bold black on green")
+    t.append(f" {name} ", style="bold")
+    instr = info.get("instructions")
+    if isinstance(instr, int):
+        t.append(f" {instr:,} instructions")
+    mips = info.get("mips")
+    if isinstance(mips, (int, float)):
+        t.append(f"  {mips:,.1f} MIPS")
+    for key in ("priv", "mode", "pc", "hart"):
+        if key in info:
+            val = info[key]
+            t.append(f"  {key} {val:#x}" if key == "pc" and isinstance(val, int) else f"  {key} {val}")
+    t.append(f"  {time.monotonic() - started:.1f} s", style="dim")
+    return t
+
+
+# runs once per guest: boots it with its console in a scratch file and shows that file as it grows
+def run_one(img: images.Image, console: Console, live: bool, timeout: float | None) -> GuestRun:
+    run_guest, boot_error = load_runner()
+    gr = GuestRun(img)
+    limit = timeout if timeout is not None else GUEST_TIMEOUT.get(img.name, DEFAULT_TIMEOUT)
+    with tempfile.TemporaryDirectory(prefix="rvisor-demo-") as tmp:
+        out = Path(tmp) / "console.txt"
+        out.touch()
+        started = time.monotonic()
+        display: Live | None = None
+
+        def emit(text: str) -> None:
+            console.print(text, end="", markup=False, highlight=False)
+
+        tail = ConsoleTail(out, emit)
+        last = [0.0]
+
+        def progress(info: dict[str, Any]) -> None:
+            now = time.monotonic()
+            if now - last[0] < 0.1:
+                return
+            last[0] = now
+            tail.pump()
+            if display is not None:
+                display.update(status_text(img.name, info, started))
+
+        kwargs: dict[str, Any] = dict(kernel=str(img.path), bios=img.bios, append=img.append,
+                                      memory=img.memory or 128 << 20, smp=img.smp or 1, timeout=limit,
+                                      clock="deterministic", console=f"file:{out}", progress=progress)
+        if img.initrd:
+            kwargs["initrd"] = str(img.initrd)
+        try:
+            if live:
+                with Live(status_text(img.name, {}, started), console=console, refresh_per_second=8,
+                          transient=True) as display:
+                    gr.result = run_guest(**kwargs)
+                display = None
+            else:
+                gr.result = run_guest(**kwargs)
+        except boot_error as e:
+            gr.error = f"boot error: {e}"
+        finally:
+            display = None
+            tail.pump(final=True)
+        if gr.result is not None and tail.shown == 0 and getattr(gr.result, "output", ""):
+            tail.last = gr.result.output[-1]
+            emit(gr.result.output)
+        if tail.last != "\n":
+            console.print()
+    if gr.result is not None:
+        gr.stats = getattr(gr.result, "stats", {}) or {}
+    return gr
+
+
+# runs when a guest's end is summarised in the table
+def ending(gr: GuestRun) -> str:
+    if gr.error:
+        return gr.error
+    r = gr.result
+    if r.reason == "timeout":
+        return f"stopped by the demo after {r.seconds:.1f} s"
+    if r.reason == "poweroff":
+        return "powered off (exit 0)"
+    return f"{r.reason} (exit {r.exit_code})"
+
+
+# runs after the guests: one column per guest, rows for each counter
+def summary_table(runs: list[GuestRun]) -> Table:
+    table = Table(title="rvisor demo: what the hardware saw", show_lines=False)
+    table.add_column("counter", style="bold")
+    for gr in runs:
+        table.add_column(gr.image.name, justify="right")
+
+    def row(label: str, values: list[str], style: str | None = None) -> None:
+        table.add_row(label, *values, style=style)
+
+    row("ended", [ending(gr) for gr in runs])
+    ok = [gr for gr in runs if gr.result is not None]
+    if not ok:
+        return table
+
+    def val(gr: GuestRun, fn: Callable[[Any], str]) -> str:
+        return fn(gr.result) if gr.result is not None else "-"
+
+    row("instructions", [val(gr, lambda r: f"{r.instructions:,}") for gr in runs])
+    row("seconds", [val(gr, lambda r: f"{r.seconds:.2f}") for gr in runs])
+    row("MIPS", [val(gr, lambda r: f"{r.mips:,.1f}") for gr in runs])
+    row("privilege switches", [f"{gr.stats.get('priv_switches', 0):,}" if gr.result else "-" for gr in runs])
+    harts = [len(gr.stats.get("harts", []) or []) for gr in runs]
+    if any(harts):
+        row("harts", [str(h or 1) for h in harts])
+    for key, title in (("traps", "traps by cause"), ("interrupts", "interrupts by cause"),
+                       ("exits", "exits by reason")):
+        names: list[str] = []
+        for gr in runs:
+            for n in (gr.stats.get(key) or {}):
+                if n not in names:
+                    names.append(n)
+        totals = [sum((gr.stats.get(key) or {}).values()) for gr in runs]
+        row(f"{title}", [f"{t:,}" if gr.result else "-" for t, gr in zip(totals, runs, strict=True)],
+            style="cyan")
+        for n in names:
+            row(f"  {n}", [f"{(gr.stats.get(key) or {}).get(n, 0):,}" if gr.result else "-" for gr in runs])
+    return table
+
+
+# runs for `rvisor demo [IMAGE]...`; returns the exit code
+def main(names: list[str], live: bool = True, timeout: float | None = None) -> int:
+    tty = sys.stdout.isatty()
+    console = Console(width=None if tty else 120, force_terminal=None if tty else False)
+    live = live and tty and os.environ.get("TERM") != "dumb"
+    reg = images.registry()
+    chosen: list[images.Image] = []
+    if names:
+        for n in names:
+            img = reg.get(n)
+            if img is None:
+                raise CliError(f"no bundled image named {n!r} (see 'rvisor images')")
+            if not img.present:
+                raise CliError(f"bundled image {n!r} is not available: {img.path} is missing "
+                               f"({img.build_hint})")
+            chosen.append(img)
+    else:
+        missing = [n for n in DEFAULT_GUESTS if n in reg and not reg[n].present]
+        chosen = [reg[n] for n in DEFAULT_GUESTS if n in reg and reg[n].present]
+        if not chosen:
+            raise CliError("no demo guest is built yet (" + ", ".join(missing) + "): run 'make -C guest' "
+                           "or 'bash setup.sh'")
+        if missing:
+            console.print(f"[dim]not built yet, left out: {', '.join(missing)} (make -C guest)[/]")
+    runs: list[GuestRun] = []
+    for img in chosen:
+        console.rule(f"[bold]{img.name}[/]: {img.description}")
+        runs.append(run_one(img, console, live, timeout))
+    console.print()
+    console.print(summary_table(runs))
+    bad = [gr for gr in runs if gr.error or gr.result.reason in ("fatal", "fail")]
+    for gr in bad:
+        msg = gr.error or f"{gr.result.reason}: {gr.result.message}"
+        console.print(f"[red]{gr.image.name}: {msg}[/]", highlight=False)
+    return 1 if bad else 0
