@@ -580,7 +580,7 @@ def test_virtio_blk_read(image: str) -> None:
     assert irq.level is True
     assert drv.ack() == V.INT_USED_BUFFER
     assert irq.level is False
-    assert dev.metrics["reads"] == 1
+    assert dev.metrics["blk_reads"] == 1
     dev.close()
 
 

@@ -159,7 +159,7 @@ class VirtioBlk(VirtioMMIO):
         data = data.ljust(n, b"\0")
         assert self.mem is not None
         chain.write(self.mem, data)
-        self.count("reads")
+        self.count("blk_reads")
         self.count("read_bytes", n)
         return S_OK, n
 
@@ -178,7 +178,7 @@ class VirtioBlk(VirtioMMIO):
         while view:
             k = os.pwrite(self.fd, view, off)
             view, off = view[k:], off + k
-        self.count("writes")
+        self.count("blk_writes")
         self.count("write_bytes", n)
         return S_OK
 
