@@ -766,3 +766,380 @@ def test_rne_matches_host_float(a: float, b: float) -> None:
         assert do_binop("div", 1, ba, bb, RNE)[0] == bits(a / b)
     if a >= 0:
         assert do_sqrt(1, ba, RNE)[0] == bits(math.sqrt(a))
+
+
+# ============================================================================
+# directed cases: exact expected values written out
+# ============================================================================
+
+
+def dbits(v: float) -> int:
+    return struct.unpack("<Q", struct.pack("<d", v))[0]
+
+
+def sbits(v: float) -> int:
+    return struct.unpack("<I", struct.pack("<f", v))[0]
+
+
+ONE_D, ONE_S = dbits(1.0), sbits(1.0)
+QNAN_D, SNAN_D = 0x7FF8000000000000, 0x7FF0000000000001
+QNAN_S, SNAN_S = 0x7FC00000, 0x7F800001
+PAYLOAD_QNAN_D = 0xFFF8000000001234  # negative quiet NaN with a payload
+MIN_NORM_D, MAX_D, INF_D = 0x0010000000000000, 0x7FEFFFFFFFFFFFFF, 0x7FF0000000000000
+MIN_NORM_S, MAX_S, INF_S = 0x00800000, 0x7F7FFFFF, 0x7F800000
+
+
+def test_nan_results_are_canonical_and_snan_signals() -> None:
+    assert do_binop("add", 1, PAYLOAD_QNAN_D, ONE_D, RNE) == (QNAN_D, 0)
+    assert do_binop("mul", 1, SNAN_D, ONE_D, RNE) == (QNAN_D, NV)
+    assert do_binop("div", 0, ONE_S, SNAN_S | 0x80000000, RNE) == (QNAN_S, NV)
+    assert do_binop("sub", 1, INF_D, INF_D, RNE) == (QNAN_D, NV)
+    assert do_binop("add", 0, INF_S, INF_S | 0x80000000, RNE) == (QNAN_S, NV)
+    assert do_binop("mul", 1, INF_D, 0, RNE) == (QNAN_D, NV)
+    assert do_sqrt(1, PAYLOAD_QNAN_D, RNE) == (QNAN_D, 0)
+    assert do_cvt_ff(1, 0xFFC01234, RNE) == (QNAN_D, 0)  # FCVT.D.S of a payload NaN
+    assert do_cvt_ff(0, SNAN_D, RNE) == (QNAN_S, NV)
+    assert do_cvt_ff(1, SNAN_S, RNE) == (QNAN_D, NV)
+
+
+def test_unboxed_single_reads_as_canonical_nan() -> None:
+    m = Machine.new()
+    m.f[H, 1] = ONE_S  # upper 32 bits zero: not a valid NaN-boxed single
+    m.f[H, 2] = box(ONE_S)
+    assert m.run(enc_r(0, 0, 2, 1, RNE, 3)) == 0  # FADD.S
+    assert m.fu(3) == 0xFFFFFFFF7FC00000 and m.fflags == 0
+    m.f[H, 1] = s64(0xFFFFFFFE3F800000)  # upper bits almost all ones
+    assert m.run(enc_r(4, 0, 2, 1, 0, 4)) == 0  # FSGNJ.S: sign from rs2, rest from the canonical NaN
+    assert m.fu(4) == 0xFFFFFFFF7FC00000
+    assert m.run(enc_r(28, 0, 0, 1, 1, 5)) == 0  # FCLASS.S sees a quiet NaN
+    assert m.xu(5) == 1 << 9
+    assert m.run(enc_r(28, 0, 0, 1, 0, 6)) == 0  # FMV.X.W moves the low word regardless
+    assert m.xu(6) == 0x3F800000
+
+
+def test_fmin_fmax_zeros_and_nans() -> None:
+    nz_d, nz_s = 1 << 63, 1 << 31
+    for fmt, nz, one, q, s in ((1, nz_d, ONE_D, QNAN_D, SNAN_D), (0, nz_s, ONE_S, QNAN_S, SNAN_S)):
+        assert do_minmax(fmt, False, 0, nz) == (nz, 0)
+        assert do_minmax(fmt, False, nz, 0) == (nz, 0)
+        assert do_minmax(fmt, True, 0, nz) == (0, 0)
+        assert do_minmax(fmt, True, nz, 0) == (0, 0)
+        assert do_minmax(fmt, False, q, one) == (one, 0)
+        assert do_minmax(fmt, True, one, s) == (one, NV)  # minimumNumber: sNaN still gives the number
+        assert do_minmax(fmt, True, s, q | 7) == (q, NV)
+        assert do_minmax(fmt, False, q | 7, q | 9) == (q, 0)
+
+
+def test_compare_quiet_and_signalling() -> None:
+    assert do_cmp(1, "eq", QNAN_D, ONE_D) == (0, 0)
+    assert do_cmp(1, "eq", SNAN_D, ONE_D) == (0, NV)
+    assert do_cmp(1, "lt", QNAN_D, ONE_D) == (0, NV)
+    assert do_cmp(1, "le", ONE_D, QNAN_D) == (0, NV)
+    assert do_cmp(0, "eq", 0, 1 << 31) == (1, 0)  # +0 == -0
+    assert do_cmp(0, "lt", 1 << 31, 0) == (0, 0)
+    assert do_cmp(0, "le", 1 << 31, 0) == (1, 0)
+    assert do_cmp(1, "lt", dbits(-2.0), dbits(-1.0)) == (1, 0)
+    assert do_cmp(1, "lt", dbits(-1.0), dbits(-2.0)) == (0, 0)
+    assert do_cmp(1, "le", INF_D | 1 << 63, dbits(-1e308)) == (1, 0)
+
+
+def test_division_by_zero_and_sqrt_of_negative() -> None:
+    assert do_binop("div", 1, ONE_D, 0, RNE) == (INF_D, DZ)
+    assert do_binop("div", 1, dbits(-1.0), 0, RNE) == (INF_D | 1 << 63, DZ)
+    assert do_binop("div", 0, ONE_S, 1 << 31, RTZ) == (INF_S | 1 << 31, DZ)
+    assert do_binop("div", 1, 0, 0, RNE) == (QNAN_D, NV)
+    assert do_binop("div", 1, INF_D, 0, RNE) == (INF_D, 0)  # inf / 0 is exact: no DZ
+    assert do_sqrt(1, dbits(-1.0), RNE) == (QNAN_D, NV)
+    assert do_sqrt(0, INF_S | 1 << 31, RNE) == (QNAN_S, NV)
+    assert do_sqrt(1, 1 << 63, RNE) == (1 << 63, 0)  # sqrt(-0) = -0
+    assert do_sqrt(1, INF_D, RNE) == (INF_D, 0)
+    assert do_sqrt(1, dbits(2.0), RNE) == (dbits(math.sqrt(2.0)), NX)
+    assert do_sqrt(1, dbits(2.0), RUP) == (dbits(math.sqrt(2.0)), NX)  # sqrt(2) RNE rounds up
+    assert do_sqrt(1, dbits(2.0), RDN) == (dbits(math.sqrt(2.0)) - 1, NX)
+    assert do_sqrt(1, 1, RNE) == (dbits(2.0 ** -537), 0)  # sqrt of the smallest subnormal
+
+
+def test_overflow_per_rounding_mode() -> None:
+    neg = 1 << 63
+    two = dbits(2.0)
+    assert do_binop("mul", 1, MAX_D, two, RNE) == (INF_D, OF | NX)
+    assert do_binop("mul", 1, MAX_D, two, RMM) == (INF_D, OF | NX)
+    assert do_binop("mul", 1, MAX_D, two, RTZ) == (MAX_D, OF | NX)
+    assert do_binop("mul", 1, MAX_D, two, RDN) == (MAX_D, OF | NX)
+    assert do_binop("mul", 1, MAX_D, two, RUP) == (INF_D, OF | NX)
+    assert do_binop("mul", 1, MAX_D | neg, two, RUP) == (MAX_D | neg, OF | NX)
+    assert do_binop("mul", 1, MAX_D | neg, two, RDN) == (INF_D | neg, OF | NX)
+    assert do_binop("add", 0, MAX_S, MAX_S, RTZ) == (MAX_S, OF | NX)
+    assert do_binop("add", 0, MAX_S, MAX_S, RNE) == (INF_S, OF | NX)
+    # the largest finite plus half an ulp ties away from max finite only for RNE/RMM
+    half_ulp = dbits(2.0 ** 970)
+    assert do_binop("add", 1, MAX_D, half_ulp, RNE) == (INF_D, OF | NX)
+    assert do_binop("add", 1, MAX_D, half_ulp, RTZ) == (MAX_D, NX)
+    assert do_cvt_ff(0, dbits(3.5e38), RNE) == (INF_S, OF | NX)
+    assert do_cvt_ff(0, dbits(3.5e38), RTZ) == (MAX_S, OF | NX)
+
+
+def test_underflow_tininess_after_rounding() -> None:
+    # (8191 * 2**-76) * (8193 * 2**-76) = 2**-126 - 2**-152: rounds to 2**-126 both in the subnormal
+    # and in the unbounded-exponent sense, so it is not tiny after rounding: NX but no UF
+    a, b = sbits(8191 * 2.0 ** -76), sbits(8193 * 2.0 ** -76)
+    assert do_binop("mul", 0, a, b, RNE) == (MIN_NORM_S, NX)
+    assert do_binop("mul", 0, a, b, RUP) == (MIN_NORM_S, NX)
+    assert do_binop("mul", 0, a, b, RTZ) == (MIN_NORM_S - 1, UF | NX)
+    # (1 - 2**-53) * 2**-1022 is exact with an unbounded exponent, hence tiny; RNE ties up to 2**-1022
+    assert do_binop("mul", 1, dbits(1 - 2.0 ** -53), MIN_NORM_D, RNE) == (MIN_NORM_D, UF | NX)
+    assert do_binop("mul", 1, dbits(1 - 2.0 ** -53), MIN_NORM_D, RDN) == (MIN_NORM_D - 1, UF | NX)
+    # exact subnormal results raise nothing
+    assert do_binop("mul", 1, dbits(0.5), MIN_NORM_D, RNE) == (MIN_NORM_D >> 1, 0)
+    assert do_binop("sub", 1, MIN_NORM_D, 1, RNE) == (MIN_NORM_D - 1, 0)
+    # results that round to zero keep their sign
+    assert do_binop("mul", 1, 1, dbits(0.25), RNE) == (0, UF | NX)
+    assert do_binop("mul", 1, 1, dbits(-0.25), RDN) == (1 | 1 << 63, UF | NX)
+    assert do_binop("div", 0, 1, sbits(4.0), RNE) == (0, UF | NX)
+    assert do_binop("div", 0, 1 | 1 << 31, sbits(4.0), RNE) == (1 << 31, UF | NX)
+
+
+def test_signed_zero_sums() -> None:
+    neg = 1 << 63
+    assert do_binop("add", 1, ONE_D, ONE_D | neg, RNE) == (0, 0)
+    assert do_binop("add", 1, ONE_D, ONE_D | neg, RDN) == (neg, 0)
+    assert do_binop("sub", 1, neg, 0, RNE) == (neg, 0)  # -0 - +0 = -0
+    assert do_binop("add", 1, neg, 0, RNE) == (0, 0)
+    assert do_binop("add", 1, neg, 0, RDN) == (neg, 0)
+    assert do_fma("fmadd", 1, 0, ONE_D | neg, 0, RNE) == (0, 0)  # -0 + +0
+    assert do_fma("fmadd", 1, 0, ONE_D | neg, neg, RNE) == (neg, 0)
+    assert do_fma("fnmsub", 1, ONE_D, ONE_D, ONE_D, RDN) == (neg, 0)  # -(1*1) + 1 rounding down
+
+
+def test_fma_single_rounding() -> None:
+    # (1 + 2**-52)(1 - 2**-53) - 1 = 2**-53 - 2**-105 exactly; a separate multiply would round to 1, giving 0
+    a, b = dbits(1 + 2.0 ** -52), dbits(1 - 2.0 ** -53)
+    assert do_fma("fmsub", 1, a, b, ONE_D, RNE) == (dbits(2.0 ** -53 - 2.0 ** -105), 0)
+    assert do_binop("mul", 1, a, b, RNE) == (ONE_D, NX)
+    # x*x - round(x*x) is the exact rounding error of the square
+    x = dbits(1.0 + 2.0 ** -30)
+    sq = dbits((1.0 + 2.0 ** -30) ** 2)
+    assert do_fma("fmsub", 1, x, x, sq, RNE) == (dbits(2.0 ** -60), 0)
+    # single: (1 + 2**-23)**2 + tiny addend decides a tie that double rounding would get wrong
+    u = sbits(1 + 2.0 ** -23)
+    assert do_fma("fmadd", 0, u, u, sbits(2.0 ** -47), RNE) == (sbits(1 + 2.0 ** -22), NX)
+    assert do_fma("fmadd", 0, u, u, sbits(-(2.0 ** -47)), RNE) == (sbits(1 + 2.0 ** -22), NX)
+
+
+def test_fma_invalid_cases() -> None:
+    neg = 1 << 63
+    assert do_fma("fmadd", 1, INF_D, 0, QNAN_D, RNE) == (QNAN_D, NV)  # inf*0 + qNaN signals
+    assert do_fma("fmadd", 1, 0, INF_D | neg, ONE_D, RNE) == (QNAN_D, NV)
+    assert do_fma("fmadd", 1, INF_D, ONE_D, INF_D | neg, RNE) == (QNAN_D, NV)
+    assert do_fma("fmsub", 1, INF_D, ONE_D, INF_D, RNE) == (QNAN_D, NV)
+    assert do_fma("fnmadd", 1, INF_D, ONE_D, INF_D | neg, RNE) == (QNAN_D, NV)
+    assert do_fma("fnmadd", 1, INF_D, ONE_D, INF_D, RNE) == (INF_D | neg, 0)
+    assert do_fma("fmadd", 0, ONE_S, ONE_S, SNAN_S, RNE) == (QNAN_S, NV)
+    assert do_fma("fmadd", 0, ONE_S, QNAN_S, ONE_S, RNE) == (QNAN_S, 0)
+    assert do_fma("fmadd", 1, MAX_D, dbits(2.0), INF_D | neg, RNE) == (INF_D | neg, 0)
+
+
+LIMIT_CASES = [
+    # (fmt, kind, value bits, rm, expected register (unsigned), flags)
+    (1, 2, dbits(2.0 ** 63), RNE, (1 << 63) - 1, NV),
+    (1, 2, dbits(-(2.0 ** 63)), RNE, 1 << 63, 0),
+    (1, 2, dbits(-(2.0 ** 63)) + 1, RNE, 1 << 63, NV),  # -2**63 - 2048
+    (1, 2, dbits(2.0 ** 63) - 1, RTZ, (1 << 63) - 1024, 0),
+    (1, 2, QNAN_D | 1 << 63, RNE, (1 << 63) - 1, NV),  # NaN (even negative) -> max
+    (1, 2, INF_D | 1 << 63, RNE, 1 << 63, NV),
+    (1, 3, dbits(2.0 ** 64), RNE, MASK64, NV),
+    (1, 3, dbits(2.0 ** 64) - 1, RNE, MASK64 - 2047, 0),
+    (1, 3, dbits(-1.0), RNE, 0, NV),
+    (1, 3, dbits(-0.5), RTZ, 0, NX),
+    (1, 3, dbits(-0.5), RDN, 0, NV),
+    (1, 3, dbits(-0.5), RNE, 0, NX),
+    (1, 3, SNAN_D, RNE, MASK64, NV),
+    (1, 0, dbits(-(2.0 ** 31) - 0.5), RNE, MASK64 - (1 << 31) + 1, NX),
+    (1, 0, dbits(-(2.0 ** 31) - 0.5), RMM, MASK64 - (1 << 31) + 1, NV),
+    (1, 0, dbits(-(2.0 ** 31) - 1), RNE, MASK64 - (1 << 31) + 1, NV),
+    (1, 0, dbits(2.0 ** 31 - 0.5), RNE, (1 << 31) - 1, NV),
+    (1, 0, dbits(2.0 ** 31 - 0.5), RTZ, (1 << 31) - 1, NX),
+    (1, 0, dbits(-3.5), RNE, MASK64 - 3, NX),
+    (1, 0, dbits(2.5), RMM, 3, NX),
+    (1, 0, dbits(2.5), RNE, 2, NX),
+    (1, 0, dbits(-2.5), RUP, MASK64 - 1, NX),
+    (1, 1, dbits(2.0 ** 32 - 1), RNE, MASK64, 0),  # 0xFFFFFFFF sign-extended
+    (1, 1, dbits(2.0 ** 32), RNE, MASK64, NV),
+    (1, 1, dbits(-1.0), RNE, 0, NV),
+    (0, 0, QNAN_S, RNE, (1 << 31) - 1, NV),
+    (0, 1, INF_S, RNE, MASK64, NV),
+    (0, 2, sbits(-(2.0 ** 63)), RNE, 1 << 63, 0),
+    (0, 3, sbits(1.5), RUP, 2, NX),
+]
+
+
+@pytest.mark.parametrize("fmt,kind,a,rm,want,flags", LIMIT_CASES)
+def test_convert_to_int_limits(fmt: int, kind: int, a: int, rm: int, want: int, flags: int) -> None:
+    assert do_f2i(fmt, kind, a, rm) == (want, flags)
+
+
+def test_convert_from_int_cases() -> None:
+    assert do_i2f(1, 2, (1 << 63) - 1, RNE) == (dbits(2.0 ** 63), NX)
+    assert do_i2f(1, 2, (1 << 63) - 1, RTZ) == (dbits(2.0 ** 63) - 1, NX)
+    assert do_i2f(1, 2, 1 << 63, RNE) == (dbits(-(2.0 ** 63)), 0)
+    assert do_i2f(1, 3, MASK64, RNE) == (dbits(2.0 ** 64), NX)
+    assert do_i2f(1, 3, MASK64, RDN) == (dbits(2.0 ** 64) - 1, NX)
+    assert do_i2f(1, 0, 0xFFFFFFFF, RNE) == (dbits(-1.0), 0)  # W reads the low word, signed
+    assert do_i2f(1, 0, 0x1234_0000_0005, RNE) == (dbits(5.0), 0)
+    assert do_i2f(1, 1, 0xFFFFFFFF, RNE) == (dbits(4294967295.0), 0)
+    assert do_i2f(0, 0, (1 << 24) + 1, RNE) == (sbits(2.0 ** 24), NX)
+    assert do_i2f(0, 0, (1 << 24) + 1, RUP) == (sbits(2.0 ** 24 + 2), NX)
+    assert do_i2f(0, 0, (1 << 24) + 3, RNE) == (sbits(2.0 ** 24 + 4), NX)
+    assert do_i2f(0, 1, 0, RNE) == (0, 0)  # FCVT.S.WU of x0 gives +0 with no flags
+
+
+def test_convert_between_formats() -> None:
+    assert do_cvt_ff(1, sbits(0.1), RNE) == (dbits(float(np.float32(0.1))), 0)
+    assert do_cvt_ff(1, 1, RNE) == (dbits(2.0 ** -149), 0)  # a single subnormal is normal in double
+    assert do_cvt_ff(0, dbits(0.1), RNE) == (sbits(0.1), NX)
+    assert do_cvt_ff(0, dbits(0.1), RTZ) == (sbits(0.1) - 1, NX)  # 0.1f rounds up in RNE
+    assert do_cvt_ff(0, dbits(2.0 ** -149), RNE) == (1, 0)
+    assert do_cvt_ff(0, dbits(2.0 ** -150), RNE) == (0, UF | NX)  # tie to even (zero)
+    assert do_cvt_ff(0, dbits(2.0 ** -150), RMM) == (1, UF | NX)
+    assert do_cvt_ff(0, 1 << 63, RNE) == (1 << 31, 0)
+    assert do_cvt_ff(0, INF_D | 1 << 63, RNE) == (INF_S | 1 << 31, 0)
+
+
+def test_classify_every_class() -> None:
+    for fmt, F in FMTS.items():
+        cases = [(F.inf | F.sbit, 0), (F.bias << F.fb | F.sbit, 1), (1 | F.sbit, 2), (F.sbit, 3),
+                 (0, 4), (1 << F.fb - 1, 5), (F.maxf, 6), (F.inf, 7), (F.inf | 1, 8), (F.canon, 9),
+                 (F.canon | F.sbit, 9)]
+        for bits, bit in cases:
+            assert do_class(fmt, bits) == 1 << bit, (fmt, hex(bits))
+
+
+def test_sign_injection_keeps_payloads() -> None:
+    m = Machine.new()
+    m.f[H, 1] = s64(0x7FF0000000000123)  # a signalling NaN: copied, not canonicalised, no NV
+    m.f[H, 2] = s64(dbits(-2.0))
+    assert m.run(enc_r(4, 1, 2, 1, 0, 3)) == 0  # FSGNJ.D
+    assert m.fu(3) == 0xFFF0000000000123
+    assert m.run(enc_r(4, 1, 2, 1, 1, 4)) == 0  # FSGNJN.D
+    assert m.fu(4) == 0x7FF0000000000123
+    assert m.run(enc_r(4, 1, 2, 2, 2, 5)) == 0  # FSGNJX.D rs1=rs2=-2.0: fabs
+    assert m.fu(5) == dbits(2.0)
+    put(m, 6, sbits(-3.0), 0)
+    put(m, 7, sbits(1.0), 0)
+    assert m.run(enc_r(4, 0, 7, 6, 0, 8)) == 0  # FSGNJ.S
+    assert m.fu(8) == 0xFFFFFFFF00000000 | sbits(3.0)
+    assert m.run(enc_r(4, 0, 6, 6, 2, 9)) == 0  # FSGNJX.S -3 ^ -3 -> +3
+    assert m.fu(9) == 0xFFFFFFFF00000000 | sbits(3.0)
+    assert m.fflags == 0
+
+
+def test_moves_between_register_files() -> None:
+    m = Machine.new()
+    m.x[H, 5] = s64(0x12345678_FF800001)
+    assert m.run(enc_r(30, 0, 0, 5, 0, 1)) == 0  # FMV.W.X: low word, NaN-boxed, payload kept
+    assert m.fu(1) == 0xFFFFFFFF_FF800001
+    assert m.run(enc_r(28, 0, 0, 1, 0, 6)) == 0  # FMV.X.W: sign-extended
+    assert m.xu(6) == 0xFFFFFFFF_FF800001
+    m.f[H, 2] = s64(0xFFFFFFFF_00000001)
+    assert m.run(enc_r(28, 0, 0, 2, 0, 7)) == 0
+    assert m.xu(7) == 1
+    m.x[H, 8] = s64(0x7FF0000000000001)
+    assert m.run(enc_r(30, 1, 0, 8, 0, 3)) == 0  # FMV.D.X
+    assert m.fu(3) == 0x7FF0000000000001
+    assert m.run(enc_r(28, 1, 0, 3, 0, 9)) == 0  # FMV.X.D
+    assert m.xu(9) == 0x7FF0000000000001
+    assert m.fflags == 0
+
+
+def test_dynamic_rounding_and_flag_accrual() -> None:
+    third = (dbits(1.0), dbits(3.0))
+    m = Machine.new(fcsr=RUP << 5 | DZ)
+    put(m, 1, third[0], 1)
+    put(m, 2, third[1], 1)
+    assert m.run(enc_r(3, 1, 2, 1, 7, 3)) == 0  # FDIV.D dyn = RUP
+    assert m.fu(3) == dbits(1 / 3) + 1
+    assert int(m.csr[H, FCSR]) == RUP << 5 | DZ | NX  # flags accrue, frm untouched
+    assert m.run(enc_r(3, 1, 2, 1, RDN, 4)) == 0  # a static rm overrides frm
+    assert m.fu(4) == dbits(1 / 3)
+
+
+def test_x0_is_never_written_and_other_hart_untouched() -> None:
+    m = Machine.new()
+    put(m, 1, dbits(-7.9), 1)
+    for insn in (enc_r(24, 1, 0, 1, RNE, 0), enc_r(20, 1, 1, 1, 2, 0), enc_r(28, 1, 0, 1, 1, 0),
+                 enc_r(28, 1, 0, 1, 0, 0)):
+        assert m.run(insn) == 0
+        assert m.x[H, 0] == 0
+    assert m.fflags == NX  # the conversion still raised its flag
+    assert not m.x[0].any() and not m.f[0].any() and not m.csr[0].any()
+
+
+@pytest.mark.parametrize("insn,why", [
+    (enc_r(0, 2, 2, 1, RNE, 3), "fmt H"),
+    (enc_r(0, 3, 2, 1, RNE, 3), "fmt Q"),
+    (enc_r(0, 1, 2, 1, 5, 3), "rm 101"),
+    (enc_r(2, 0, 2, 1, 6, 3), "rm 110"),
+    (enc_r4(0x43, 3, 2, 2, 1, RNE, 4), "FMADD.H"),
+    (enc_r4(0x4F, 3, 1, 2, 1, 5, 4), "FNMADD rm 101"),
+    (enc_r(11, 1, 1, 1, RNE, 3), "FSQRT rs2 != 0"),
+    (enc_r(24, 1, 4, 1, RNE, 3), "FCVT.?.D rs2 = 4"),
+    (enc_r(26, 0, 5, 1, RNE, 3), "FCVT.S.? rs2 = 5"),
+    (enc_r(8, 1, 1, 1, RNE, 3), "FCVT.D.D"),
+    (enc_r(8, 0, 0, 1, RNE, 3), "FCVT.S.S"),
+    (enc_r(8, 0, 1, 1, 5, 3), "FCVT.S.D rm 101"),
+    (enc_r(4, 1, 2, 1, 3, 3), "FSGNJ funct3 3"),
+    (enc_r(5, 1, 2, 1, 2, 3), "FMIN funct3 2"),
+    (enc_r(20, 1, 2, 1, 3, 3), "FCMP funct3 3"),
+    (enc_r(28, 1, 1, 1, 0, 3), "FMV.X.D rs2 != 0"),
+    (enc_r(28, 1, 0, 1, 2, 3), "funct5 28 funct3 2"),
+    (enc_r(30, 0, 0, 1, 1, 3), "FMV.W.X funct3 1"),
+    (enc_r(30, 0, 1, 1, 0, 3), "FMV.W.X rs2 != 0"),
+    (enc_r(6, 1, 2, 1, 0, 3), "funct5 6"),
+    (enc_r(31, 1, 2, 1, 0, 3), "funct5 31"),
+    (0x00000013, "not an FP opcode"),
+])
+def test_illegal_encodings(insn: int, why: str) -> None:
+    m = Machine.new()
+    put(m, 1, ONE_D, 1)
+    put(m, 2, ONE_D, 1)
+    before = (m.x.copy(), m.f.copy(), m.csr.copy())
+    assert m.run(insn) == 1, why
+    assert (m.x == before[0]).all() and (m.f == before[1]).all() and (m.csr == before[2]).all()
+
+
+@pytest.mark.parametrize("frm", [5, 6, 7])
+def test_dynamic_rounding_with_reserved_frm_is_illegal(frm: int) -> None:
+    m = Machine.new(fcsr=frm << 5)
+    assert m.run(enc_r(0, 1, 2, 1, 7, 3)) == 1  # FADD.D dyn
+    assert m.run(enc_r4(0x43, 3, 0, 2, 1, 7, 4)) == 1  # FMADD.S dyn
+    assert m.run(enc_r(26, 1, 0, 1, 7, 4)) == 1  # FCVT.D.W dyn: rm still decoded
+    assert m.run(enc_r(4, 1, 2, 1, 0, 3)) == 0  # FSGNJ has no rm field
+    assert m.run(enc_r(20, 1, 2, 1, 2, 3)) == 0  # FEQ neither
+
+
+def test_fs_off_is_illegal_for_every_instruction() -> None:
+    m = Machine.new(mstatus=0)
+    for insn in (enc_r(0, 1, 2, 1, 0, 3), enc_r(28, 0, 0, 1, 0, 3), enc_r(30, 1, 0, 1, 0, 3),
+                 enc_r(20, 0, 2, 1, 2, 3), enc_r4(0x43, 3, 1, 2, 1, 0, 4), enc_r(28, 1, 0, 1, 1, 3)):
+        assert m.run(insn) == 1
+    assert int(m.csr[H, MSTATUS]) == 0
+
+
+def test_fs_becomes_dirty_only_when_state_changes() -> None:
+    dirty = s64(3 << 13 | 1 << 63)
+    for fs in (1, 2):
+        m = Machine.new(mstatus=fs << 13 | 1 << 3)
+        put(m, 1, ONE_D, 1)
+        assert m.run(enc_r(28, 1, 0, 1, 0, 5)) == 0  # FMV.X.D: only an x register
+        assert m.run(enc_r(20, 1, 1, 1, 2, 5)) == 0  # FEQ.D 1 == 1, no flags
+        assert m.run(enc_r(28, 1, 0, 1, 1, 5)) == 0  # FCLASS.D
+        assert m.run(enc_r(24, 1, 0, 1, 0, 5)) == 0  # FCVT.W.D exact
+        assert int(m.csr[H, MSTATUS]) == fs << 13 | 1 << 3
+        assert m.run(enc_r(20, 1, 1, 1, 1, 5)) == 0  # FLT.D 1 < 1: no flags
+        assert int(m.csr[H, MSTATUS]) == fs << 13 | 1 << 3
+        m.f[H, 2] = s64(SNAN_D)
+        assert m.run(enc_r(20, 1, 2, 1, 2, 5)) == 0  # FEQ.D with sNaN: NV written to fflags
+        assert int(m.csr[H, MSTATUS]) == dirty | 1 << 3
+        m2 = Machine.new(mstatus=fs << 13)
+        assert m2.run(enc_r(30, 0, 0, 0, 0, 1)) == 0  # FMV.W.X f1, x0 writes an f register
+        assert int(m2.csr[H, MSTATUS]) == dirty and m2.fu(1) == 0xFFFFFFFF00000000
