@@ -554,10 +554,10 @@ class VirtioMMIO(Device):
         old = self.status
         if value & STATUS_FEATURES_OK and not old & STATUS_FEATURES_OK:
             offered = self.offered_features()
-            ok = not (self.driver_features & ~offered)
-            if self.version == 2 and not self.negotiated(F_VERSION_1):
-                ok = False  # a modern device requires VIRTIO_F_VERSION_1 (section 6)
-            if not ok:
+            # Only features the device offered may be accepted (section 2.2.1).  A
+            # driver that leaves out VIRTIO_F_VERSION_1 is tolerated as QEMU does
+            # (section 6 says the device MAY fail); xv6's driver is one of them.
+            if self.driver_features & ~offered:
                 self.count("features_rejected")
                 value &= ~STATUS_FEATURES_OK
         self.status = value | (old & STATUS_NEEDS_RESET)
