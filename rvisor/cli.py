@@ -231,6 +231,8 @@ def plan_boot(kernel: str, bios: str | None = None, initrd: str | None = None, a
                            f"{human_size(mem)} of RAM next to the kernel (raise -m)")
     if dtb:
         check_dtb(check_file("--dtb", dtb))
+    if not drives and img and img.drives:
+        drives = tuple(f"{d},ro" if ro else str(d) for d, ro in img.drives)
     parsed: list[tuple[str, bool]] = []
     for spec in drives:
         path, ro = parse_drive(spec)

@@ -10,6 +10,7 @@ installed) are booted.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -28,8 +29,8 @@ from rvisor.cli import CliError, load_runner
 
 # The demo's guests, in order; those not built yet are left out (and named) when no names are given.
 DEFAULT_GUESTS = ["privilege", "os"]
-# Wall-clock limit per guest; a guest that runs forever (the teaching OS) is stopped there.
-GUEST_TIMEOUT = {"privilege": 60.0, "hello": 60.0, "os": 20.0}
+# Wall-clock limit per guest (the bundled guests power off by themselves well before).
+GUEST_TIMEOUT = {"privilege": 120.0, "hello": 120.0, "os": 120.0}
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -125,6 +126,13 @@ def run_one(img: images.Image, console: Console, live: bool, timeout: float | No
                                       clock="deterministic", console=f"file:{out}", progress=progress)
         if img.initrd:
             kwargs["initrd"] = str(img.initrd)
+        if img.drives:  # the demo writes to scratch copies, the built disk images stay as they are
+            copies = []
+            for i, (disk, ro) in enumerate(img.drives):
+                copy = Path(tmp) / f"disk{i}-{disk.name}"
+                shutil.copyfile(disk, copy)
+                copies.append((str(copy), ro))
+            kwargs["drives"] = copies
         try:
             if live:
                 with Live(status_text(img.name, {}, started), console=console, refresh_per_second=8,

@@ -33,19 +33,11 @@ LINUX_APPEND = "console=ttyS0 earlycon=sbi"
 _GUEST_CANDIDATES: dict[str, tuple[str, list[str]]] = {
     "hello": (
         "bare-metal hello world: prints over the UART and powers off (M-mode, --bios none)",
-        ["guest/build/hello.elf", "guest/hello/hello.elf", "guest/build/*/hello.elf", "guest/**/hello.elf"],
+        ["guest/build/demo/hello.elf", "guest/build/hello.elf", "guest/**/hello.elf"],
     ),
     "privilege": (
         "privilege demo: M -> S -> U and back, ecalls, traps and a timer interrupt (--bios none)",
-        [
-            "guest/build/privilege.elf",
-            "guest/build/demo/privilege.elf",
-            "guest/demo/build/privilege.elf",
-            "guest/demo/privilege.elf",
-            "guest/**/privilege.elf",
-            "guest/build/demo.elf",
-            "guest/demo/demo.elf",
-        ],
+        ["guest/build/demo/privilege.elf", "guest/build/privilege.elf", "guest/**/privilege.elf"],
     ),
     "os": (
         "the teaching OS: M-mode timer forwarding, two preemptive user processes, UART, virtio-blk",
@@ -68,10 +60,11 @@ class Image:
     memory: int | None = None
     smp: int | None = None
     build_hint: str = ""
+    drives: tuple[tuple[Path, bool], ...] = ()  # (disk image, read-only) attached by default
 
     @property
     def present(self) -> bool:
-        files = [self.path] + ([self.initrd] if self.initrd else [])
+        files = [self.path] + ([self.initrd] if self.initrd else []) + [d for d, _ in self.drives]
         if self.bios not in ("none", "builtin"):
             files.append(Path(self.bios))
         return all(f.is_file() for f in files)
@@ -166,7 +159,9 @@ def _find_guest(patterns: Iterable[str]) -> Path:
 def registry() -> dict[str, Image]:
     reg: dict[str, Image] = {}
     for name, (desc, pats) in _GUEST_CANDIDATES.items():
-        reg[name] = Image(name, desc, "guest", _find_guest(pats), build_hint="make -C guest")
+        path = _find_guest(pats)
+        drives = ((path.parent / "os-disk.img", False),) if name == "os" else ()
+        reg[name] = Image(name, desc, "guest", path, build_hint="make -C guest", drives=drives)
     for w in read_workloads():
         desc = f"benchmark workload: {w.description}" if w.description else "benchmark workload"
         reg[w.name] = Image(w.name, desc, "workload", w.path, build_hint="make -C guest (bench workloads)")
