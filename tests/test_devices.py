@@ -384,7 +384,7 @@ DATA = L.DRAM_BASE + 0x100000
 
 
 class Driver:
-    """A minimal virtio-mmio driver (virtio 1.2 §3.1.1 and §4.2.3)."""
+    """A minimal virtio-mmio driver (virtio spec §3.1.1 and §4.2.3)."""
 
     def __init__(self, dev: V.VirtioMMIO, mem: Any, features: int | None = None) -> None:
         self.dev, self.mem = dev, mem

@@ -1,4 +1,4 @@
-"""virtio-blk over virtio-mmio, backed by a raw image file (virtio 1.2 §5.2).
+"""virtio-blk over virtio-mmio, backed by a raw image file (virtio spec §5.2).
 
 Requests (section 5.2.6 "Device Operation") are ``struct virtio_blk_req``:
 a 16-byte device-readable header (``type``, ``reserved``, ``sector``), the

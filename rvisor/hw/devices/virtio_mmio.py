@@ -1,4 +1,4 @@
-"""The virtio-mmio transport and split virtqueues (virtio 1.2).
+"""The virtio-mmio transport and split virtqueues (virtio 1.x, specs/virtio-spec).
 
 ``VirtioMMIO`` implements the register file of section 4.2.2 "MMIO Device
 Register Layout" (Version 2) and of section 4.2.4 "Legacy interface"

@@ -1,4 +1,4 @@
-"""virtio-rng (entropy device) over virtio-mmio (virtio 1.2 §5.4).
+"""virtio-rng (entropy device) over virtio-mmio (virtio spec §5.4).
 
 One request queue (section 5.4.2); the device has no feature bits and no
 configuration space (sections 5.4.3, 5.4.4).  Every device-writable buffer
