@@ -988,3 +988,21 @@ def test_capture_wait_for_with_step_and_thread() -> None:
     assert con.wait_for(b"login:", timeout=5)
     assert not con.wait_for("never", timeout=0.1)
     t.join()
+
+
+@pytest.mark.skipif(Machine is None, reason="rvisor.hw.machine is not importable")
+def test_plic_drives_machine_external_irq_bits() -> None:
+    m = Machine(nharts=2, ram_size=16 << 20)
+    plic = P.Plic(2, on_change=m.set_external_irq)
+    line = plic.line(L.VIRTIO_IRQ0)
+    plic.write(4 * L.VIRTIO_IRQ0, 4, 1)
+    plic.write(P.ENABLE_BASE + P.ENABLE_STRIDE * 3, 4, 1 << L.VIRTIO_IRQ0)  # hart 1, S
+    plic.write(P.ENABLE_BASE + P.ENABLE_STRIDE * 0, 4, 1 << L.VIRTIO_IRQ0)  # hart 0, M
+    line.set(True)
+    assert int(m.hs[1, L.HS_EXT_IRQ]) == 1 << L.IRQ_SEI
+    assert int(m.hs[0, L.HS_EXT_IRQ]) == 1 << L.IRQ_MEI
+    assert plic.read(P.CONTEXT_BASE + P.CONTEXT_STRIDE * 3 + 4, 4) == L.VIRTIO_IRQ0
+    assert int(m.hs[1, L.HS_EXT_IRQ]) == 0 and int(m.hs[0, L.HS_EXT_IRQ]) == 0
+    line.set(False)
+    plic.write(P.CONTEXT_BASE + P.CONTEXT_STRIDE * 3 + 4, 4, L.VIRTIO_IRQ0)
+    assert int(m.hs[1, L.HS_EXT_IRQ]) == 0
