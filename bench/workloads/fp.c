@@ -3,9 +3,9 @@
  * multiply-add is IEEE-754 exact, fused and correctly rounded. */
 #include "bench.h"
 
-#define EXPECTED 0x0ULL
+#define EXPECTED 0xc093059b5b890618ULL
 
-#define N 256
+#define N 288
 
 /* Called once: the classic i-k-j loop order, which streams rows of B and C. */
 static void matmul(const double *a, const double *b, double *c)

@@ -9,7 +9,7 @@
 #include "trap.h"
 #include "intloop_kernel.h"
 
-#define EXPECTED 0x0ULL     /* same result as intloop */
+#define EXPECTED 0xdfed8f13c348bd26ULL     /* same result as intloop */
 
 #define USER_TEXT __attribute__((section(".user.text"), noinline))
 #define USER_DATA __attribute__((section(".user.data")))

@@ -2,7 +2,7 @@
  * Stresses the store path (address translation and RAM writes), not the ALU. */
 #include "bench.h"
 
-#define EXPECTED 0x0ULL
+#define EXPECTED 0xd15b0040beac0000ULL
 
 #define BUF_SIZE (4UL << 20)    /* 4 MiB buffer ... */
 #define PASSES   16             /* ... filled 16 times = 64 MiB of byte stores */

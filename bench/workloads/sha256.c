@@ -1,9 +1,9 @@
-/* sha256: SHA-256 (FIPS 180-4) of 4 MiB of LCG data; 32-bit rotates and adds. */
+/* sha256: SHA-256 (FIPS 180-4) of 2.5 MiB of LCG data; 32-bit rotates and adds. */
 #include "bench.h"
 
-#define EXPECTED 0x0ULL
+#define EXPECTED 0x05716a1c183b38f2ULL
 
-#define DATA_SIZE (4UL << 20)
+#define DATA_SIZE (5UL << 19)     /* 2.5 MiB */
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
