@@ -286,7 +286,7 @@ test_main:
     CHECK_TRAP_AT \n, \cause, \mode, .Linsn\@
 .endm
 
-/* one 32-bit instruction is illegal: cause 2, tval is 0 or its encoding */
+/* one instruction is illegal: cause 2, tval is 0 or its encoding */
 .macro TEST_ILLEGAL n, mode, insn:vararg
     li gp, \n
     TRAP_ARM .Lres\@
@@ -296,6 +296,12 @@ test_main:
     CHECK_TRAP_AT \n, CAUSE_ILLEGAL, \mode, .Linsn\@
     la t5, .Linsn\@
     lwu t6, 0(t5)
+    andi t5, t6, 3
+    addi t5, t5, -3
+    beqz t5, .Lw\@
+    slli t6, t6, 48                 /* 16-bit encoding */
+    srli t6, t6, 48
+.Lw\@:
     ld t5, HB_TVAL(tp)
     beqz t5, .Lz\@
     CHECKR \n, t5, t6
