@@ -145,9 +145,11 @@ def run_workloads(name: str | None, as_json: bool = False, compare: str | None =
 class _null:
     """A do-nothing context manager (no spinner when stderr is not a terminal)."""
 
+    # runs on entering the with block: nothing
     def __enter__(self) -> None:
         return None
 
+    # runs on leaving the with block: nothing
     def __exit__(self, *exc: object) -> None:
         return None
 
@@ -214,6 +216,7 @@ def time_rvisor_boot(case: BootCase, timeout: float) -> dict[str, Any]:
         out.touch()
         seen: list[float] = []
 
+        # runs from the progress callback and at the end: has the marker appeared?
         def scan() -> bool:
             if not seen and case.marker.encode() in out.read_bytes():
                 seen.append(time.perf_counter())
@@ -221,6 +224,7 @@ def time_rvisor_boot(case: BootCase, timeout: float) -> dict[str, Any]:
 
         last = [0.0]
 
+        # runs whenever the runner reports progress: stop once the marker is seen
         def progress(info: dict[str, Any]) -> None:
             now = time.perf_counter()
             if now - last[0] >= 0.05:
@@ -326,6 +330,7 @@ def boot_table(rows: list[dict[str, Any]]) -> Table:
     for col in ("guest", "marker", "rvisor s", "QEMU s", "rvisor/QEMU"):
         t.add_column(col, justify="left" if col in ("guest", "marker") else "right")
 
+    # runs for each number cell of the boot table
     def fmt(x: float | None, f: Callable[[float], str]) -> str:
         return f(x) if x else "-"
 

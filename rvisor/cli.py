@@ -34,6 +34,7 @@ class CliError(click.ClickException):
 
     exit_code = EXIT_USAGE
 
+    # runs when a user error is raised: remembers which subcommand it belongs to
     def __init__(self, message: str) -> None:
         super().__init__(message)
         ctx = click.get_current_context(silent=True)
@@ -278,6 +279,7 @@ def write_stats(path: str, result: Any) -> None:
     Path(path).write_text(json.dumps(data, indent=2) + "\n")
 
 
+# runs first on every rvisor invocation (the command group)
 @click.group(context_settings=CONTEXT)
 @click.version_option(version(), "--version", prog_name="rvisor", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -310,6 +312,7 @@ Exit code: the guest's (poweroff 0, syscon/HTIF fail code n), 124 on --timeout, 
 The console escape is Ctrl-A X (quit), as QEMU's."""
 
 
+# runs for `rvisor run`
 @cli.command(context_settings=CONTEXT, epilog=RUN_EPILOG)
 @click.option("--kernel", required=True, metavar="FILE|NAME", help="Kernel: ELF, raw binary or Linux Image; "
               "or a bundled image name (see 'rvisor images').")
@@ -374,6 +377,7 @@ Examples:
   rvisor demo --no-live        no live status line (for logs and tests)"""
 
 
+# runs for `rvisor demo`
 @cli.command(context_settings=CONTEXT, epilog=DEMO_EPILOG)
 @click.argument("names", nargs=-1, metavar="[IMAGE]...")
 @click.option("--no-live", is_flag=True,
@@ -395,6 +399,7 @@ Examples:
   rvisor bench --boot               time Linux to RVISOR-LINUX-SELFTEST-DONE and U-Boot to its prompt"""
 
 
+# runs for `rvisor bench`
 @cli.command(context_settings=CONTEXT, epilog=BENCH_EPILOG)
 @click.argument("name", required=False, metavar="[NAME]")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per workload.")
@@ -421,6 +426,7 @@ Examples:
   rvisor run --kernel privilege"""
 
 
+# runs for `rvisor images`
 @cli.command("images", context_settings=CONTEXT, epilog=IMAGES_EPILOG)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def images_cmd(as_json: bool) -> int:
@@ -454,6 +460,7 @@ Example:
   rvisor warmup        (setup.sh runs it once; later starts load the compiled engine from disk)"""
 
 
+# runs for `rvisor warmup` (setup.sh calls it once)
 @cli.command(context_settings=CONTEXT, epilog=WARMUP_EPILOG)
 def warmup() -> int:
     """Compile the engine into Numba's on-disk cache by running a tiny bundled guest."""

@@ -47,6 +47,7 @@ class GuestRun:
 class ConsoleTail:
     """Shows the guest console file as it grows, whole lines at a time."""
 
+    # runs once per guest, before it boots
     def __init__(self, path: Path, emit: Callable[[str], None]) -> None:
         self.path = path
         self.emit = emit
@@ -106,12 +107,14 @@ def run_one(img: images.Image, console: Console, live: bool, timeout: float | No
         started = time.monotonic()
         display: Live | None = None
 
+        # runs for every chunk of guest console text to show
         def emit(text: str) -> None:
             console.print(text, end="", markup=False, highlight=False)
 
         tail = ConsoleTail(out, emit)
         last = [0.0]
 
+        # runs whenever the runner reports progress (throttled to 10 Hz here)
         def progress(info: dict[str, Any]) -> None:
             now = time.monotonic()
             if now - last[0] < 0.1:
@@ -175,6 +178,7 @@ def summary_table(runs: list[GuestRun]) -> Table:
     for gr in runs:
         table.add_column(gr.image.name, justify="right")
 
+    # runs for each row of the summary table
     def row(label: str, values: list[str], style: str | None = None) -> None:
         table.add_row(label, *values, style=style)
 
@@ -183,6 +187,7 @@ def summary_table(runs: list[GuestRun]) -> Table:
     if not ok:
         return table
 
+    # runs for each cell that needs a finished run
     def val(gr: GuestRun, fn: Callable[[Any], str]) -> str:
         return fn(gr.result) if gr.result is not None else "-"
 

@@ -62,6 +62,7 @@ class Image:
     build_hint: str = ""
     drives: tuple[tuple[Path, bool], ...] = ()  # (disk image, read-only) attached by default
 
+    # runs when the table or --kernel NAME asks whether every file of the image exists
     @property
     def present(self) -> bool:
         files = [self.path] + ([self.initrd] if self.initrd else []) + [d for d, _ in self.drives]
@@ -69,6 +70,7 @@ class Image:
             files.append(Path(self.bios))
         return all(f.is_file() for f in files)
 
+    # runs when the images table shows sizes: kernel plus initrd bytes
     @property
     def size(self) -> int:
         total = 0

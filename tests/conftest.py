@@ -66,6 +66,7 @@ def _lookup(name: str) -> Path | None:
 # runs when a test asks for guest software by image name or repo-relative path
 @pytest.fixture(scope="session")
 def guest_elf() -> Callable[[str], Path]:
+    # runs when a test calls guest_elf(name)
     def get(name: str) -> Path:
         path = _lookup(name)
         if path is not None and path.is_file():
@@ -91,6 +92,7 @@ def guest_elf() -> Callable[[str], Path]:
 # runs when a test asks for an external guest folder (../shared/guests/<name>)
 @pytest.fixture(scope="session")
 def shared_guest() -> Callable[[str], Path]:
+    # runs when a test calls shared_guest(name)
     def get(name: str) -> Path:
         from rvisor import images
 
@@ -132,6 +134,7 @@ def make_elf() -> Callable[..., Path]:
 # runs when a test asks to run the rvisor command in a subprocess (no terminal, stdin closed)
 @pytest.fixture(scope="session")
 def rvisor_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    # runs when a test calls rvisor_cli(*args)
     def run(*args: str, timeout: float = 900, env: dict[str, str] | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         full_env = dict(os.environ, **(env or {}))

@@ -76,6 +76,7 @@ def test_bench_boot(rvisor_cli: Cli, shared_guest: Callable[[str], Path]) -> Non
 class _R:
     """A RunResult stand-in for the result-line checks."""
 
+    # runs when a result-line test makes a result
     def __init__(self, output: str, reason: str = "poweroff", code: int = 0) -> None:
         self.output, self.reason, self.exit_code, self.message = output, reason, code, ""
 

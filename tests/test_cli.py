@@ -233,6 +233,7 @@ def test_bench_bad_compare(capsys: pytest.CaptureFixture[str]) -> None:
 class _FakeResult:
     """A RunResult as the runner returns it, for the CLI-only tests."""
 
+    # runs when a CLI-only test makes a result
     def __init__(self, reason: str, exit_code: int, message: str = "") -> None:
         self.reason, self.exit_code, self.message = reason, exit_code, message
         self.output, self.instructions, self.seconds, self.mips = "", 1_000_000, 0.5, 2.0
@@ -246,6 +247,7 @@ def fake_runner(monkeypatch: pytest.MonkeyPatch, outcome: Any) -> list[dict[str,
 
     calls: list[dict[str, Any]] = []
 
+    # runs instead of the engine: records the call, returns or raises the outcome
     def run_guest(**kw: Any) -> Any:
         calls.append(kw)
         if isinstance(outcome, BaseException):

@@ -52,6 +52,7 @@ def test_demo_unknown_image(rvisor_cli: Cli) -> None:
 class _Result:
     """What the runner returns, for the table-only test."""
 
+    # runs when the table test makes a result
     def __init__(self, reason: str, traps: dict[str, int]) -> None:
         self.reason, self.exit_code, self.message, self.output = reason, 0, "", ""
         self.instructions, self.seconds, self.mips = 2_500_000, 0.25, 10.0
