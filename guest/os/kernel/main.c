@@ -43,7 +43,7 @@ void shutdown(int code)
         code = 4;
     } else if (code == 0) {
         printf(disk_result ? "OS: all tests passed\n"
-                           : "OS: all tests passed (no disk: disk test skipped)\n");
+                           : "OS: tests passed (disk test skipped: no usable disk)\n");
     } else {
         printf("OS: tests FAILED (code %d)\n", code);
     }

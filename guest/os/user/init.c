@@ -2,7 +2,7 @@
  * for the tickers, gives input a moment to be echoed, then powers off. */
 #include "ulib.h"
 
-#define ECHO_WINDOW 50      /* ticks (0.5 s) of echoing after the tickers end */
+#define ECHO_WINDOW 200     /* ticks (0.2 s) of echoing after the tickers end */
 
 int main(long arg)
 {

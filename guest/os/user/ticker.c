@@ -5,7 +5,7 @@
 #include "ulib.h"
 
 #define LINES 6
-#define TICKS_PER_LINE 3
+#define TICKS_PER_LINE 5
 
 /* Runs between lines: burn CPU until the clock advanced n ticks. */
 static unsigned long spin_ticks(long n)

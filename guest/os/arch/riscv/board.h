@@ -17,7 +17,7 @@
 #define PHYSTOP      (DRAM_BASE + 128UL * 1024 * 1024)   /* run with -m 128M or more */
 
 #define TIMEBASE_HZ  10000000UL
-#define TICK_HZ      100UL                               /* 10 ms scheduler tick */
+#define TICK_HZ      1000UL                              /* 1 ms scheduler tick */
 
 #define MMIO32(a) (*(volatile uint32_t *)(uintptr_t)(a))
 #define MMIO8(a)  (*(volatile uint8_t *)(uintptr_t)(a))
