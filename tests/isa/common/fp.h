@@ -2,7 +2,8 @@
  * Floating-point check macros.  Values are raw bit patterns; every check
  * clears fflags first and compares both the result and the new fflags.
  * The S forms move values with fmv.w.x / fmv.x.w and compare the low 32
- * bits; the D forms use fmv.d.x / fmv.x.d.
+ * bits; the D forms use fmv.d.x / fmv.x.d.  rm "none" is for the exact
+ * conversions that have no rounding-mode field in the assembler syntax.
  */
 #ifndef ISA_FP_H
 #define ISA_FP_H
@@ -58,7 +59,11 @@
     li gp, \n
     FPIN_\win fa1, \a
     csrw fflags, zero
+.ifc \rm, none
+    \op fa3, fa1
+.else
     \op fa3, fa1, \rm
+.endif
     csrr a4, fflags
     FPOUT_\wout a3, fa3
     FP_CHECK \n, \exp, \flags
@@ -115,7 +120,11 @@
     li gp, \n
     li a1, \x
     csrw fflags, zero
+.ifc \rm, none
+    \op fa3, a1
+.else
     \op fa3, a1, \rm
+.endif
     csrr a4, fflags
     FPOUT_\w a3, fa3
     FP_CHECK \n, \exp, \flags
