@@ -1,6 +1,6 @@
 """``rvisor bench``: the benchmark runner.
 
-Workloads (``bench/workloads/workloads.txt``: ``name, ELF path, description``) are bare-metal M-mode
+Workloads (``bench/workloads/workloads.txt``: name, ELF path, description) are bare-metal M-mode
 ELFs that compute, print a result line (``BENCH name checksum=... instret=... ok|MISMATCH``, see
 bench/workloads/bench.h) and power off.  Each runs on rvisor with ``--bios none`` and its console
 captured; a run counts only if it powered off with exit code 0 and its result line ends in ``ok``.

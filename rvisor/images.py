@@ -4,7 +4,8 @@ Sources, in order (a later entry with the same name replaces an earlier one):
 
 * the guest software built from ``guest/`` (``hello``, ``privilege``, the teaching OS ``os``);
 * the benchmark workloads listed in ``bench/workloads/workloads.txt``
-  (one per line: ``name, ELF path, description``; ``#`` starts a comment);
+  (one per line: name, ELF path, description, separated by tabs/spaces or commas; ``#`` starts a
+  comment);
 * an optional ``guest/images.txt`` with lines ``name, path, description[, bios]`` for more guests;
 * firmware from Debian's packages (``u-boot``: OpenSBI fw_jump + U-Boot) when installed;
 * the external Linux guests (``linux``, ``linux-smp``: ``Image`` + ``initramfs.cpio.gz``) from the
@@ -17,6 +18,7 @@ options given on the command line override them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,9 +102,9 @@ def _resolve_listed(path: str, base: Path) -> Path:
     return ROOT / p
 
 
-# runs when a list file (workloads.txt, images.txt) is read: fields split by commas, else by whitespace
+# runs when a list file (workloads.txt, images.txt) is read: "a, b, c" or whitespace/tab-separated
 def _split_fields(line: str, n: int) -> list[str]:
-    if "," in line:
+    if re.match(r"^[^\s,]+\s*,", line):
         return [f.strip() for f in line.split(",", n - 1)]
     return line.split(None, n - 1)
 
