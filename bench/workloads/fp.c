@@ -22,6 +22,7 @@ static void matmul(const double *a, const double *b, double *c)
         }
 }
 
+/* Runs at reset (from crt0): build A and B, multiply, report. */
 int main(void)
 {
     double *a = (double *)__heap_start;

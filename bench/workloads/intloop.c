@@ -4,6 +4,7 @@
 
 #define EXPECTED 0xdfed8f13c348bd26ULL
 
+/* Runs at reset (from crt0): the whole workload in M-mode. */
 int main(void)
 {
     struct il_state s = { IL_SEED, 0 };

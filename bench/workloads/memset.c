@@ -15,6 +15,7 @@ static void byte_fill(volatile uint8_t *p, uint8_t v, uint64_t n)
         p[i] = v;
 }
 
+/* Runs at reset (from crt0): fill, sample, report. */
 int main(void)
 {
     volatile uint8_t *buf = (volatile uint8_t *)__heap_start;

@@ -39,6 +39,7 @@ static void sha256_block(uint32_t h[8], const uint8_t *p)
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+/* Runs at reset (from crt0): generate the data, hash it, report. */
 int main(void)
 {
     uint8_t *data = (uint8_t *)__heap_start;

@@ -29,6 +29,7 @@ static void quicksort(int32_t *a, int64_t lo, int64_t hi)
     }
 }
 
+/* Runs at reset (from crt0): generate, sort, verify, report. */
 int main(void)
 {
     int32_t *a = (int32_t *)__heap_start;

@@ -2,6 +2,7 @@
  * prints who it is, and powers the machine off. */
 #include "rt.h"
 
+/* Runs at reset (from crt0), in M-mode. */
 int main(void)
 {
     uart_init();

@@ -42,10 +42,13 @@ static int64_t sys_read(struct trapframe *tf)
     return console_read((char *)buf, (int)n);
 }
 
+/* getpid(): the caller's process id. */
 static int64_t sys_getpid(struct trapframe *tf) { (void)tf; return myproc()->pid; }
 
+/* yield(): let another runnable process have the CPU. */
 static int64_t sys_yield(struct trapframe *tf) { (void)tf; yield(); return 0; }
 
+/* exit(status): never returns to the caller. */
 static int64_t sys_exit(struct trapframe *tf) { proc_exit((int)arg(tf, 0)); }
 
 /* spawn(name, arg): start a built-in program as a child of the caller. */
@@ -70,6 +73,7 @@ static int64_t sys_wait(struct trapframe *tf)
     return pid;
 }
 
+/* kill(pid): the target exits the next time it enters the kernel. */
 static int64_t sys_kill(struct trapframe *tf) { return proc_kill((int)arg(tf, 0)); }
 
 /* sleep(n): wait n clock ticks. */
@@ -84,8 +88,10 @@ static int64_t sys_sleep(struct trapframe *tf)
     return 0;
 }
 
+/* uptime(): clock ticks since boot. */
 static int64_t sys_uptime(struct trapframe *tf) { (void)tf; return (int64_t)ticks; }
 
+/* poweroff(code): print the verdict and turn the machine off. */
 static int64_t sys_poweroff(struct trapframe *tf)
 {
     printf("OS: poweroff requested by %s (pid %d), code %d\n",

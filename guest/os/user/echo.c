@@ -2,6 +2,7 @@
  * interrupt). Runs until init kills it. */
 #include "ulib.h"
 
+/* Runs as a process spawned by init; exits when read() fails (killed). */
 int main(long arg)
 {
     (void)arg;

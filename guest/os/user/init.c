@@ -4,6 +4,7 @@
 
 #define ECHO_WINDOW 200     /* ticks (0.2 s) of echoing after the tickers end */
 
+/* Runs as the first process (pid 1), started by kmain. */
 int main(long arg)
 {
     (void)arg;

@@ -18,6 +18,7 @@ static unsigned long spin_ticks(long n)
     return work;
 }
 
+/* Runs as a process spawned by init; name is its letter (A or B). */
 int main(long name)
 {
     printf("OS: proc %c started (pid %d)\n", (char)name, getpid());

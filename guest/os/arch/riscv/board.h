@@ -14,7 +14,7 @@
 #define VIRTIO_SLOTS 8
 
 #define DRAM_BASE    0x80000000UL
-#define PHYSTOP      (DRAM_BASE + 128UL * 1024 * 1024)   /* run with -m 128M or more */
+#define PHYSTOP      (DRAM_BASE + 64UL * 1024 * 1024)    /* the kernel uses 64 MiB: run with -m 64M or more */
 
 #define TIMEBASE_HZ  10000000UL
 #define TICK_HZ      1000UL                              /* 1 ms scheduler tick */
