@@ -36,7 +36,8 @@ QEMU = "qemu-system-riscv64"
 WORKLOAD_TIMEOUT = 300.0
 BOOT_TIMEOUT = 600.0
 LINUX_MARKER = "RVISOR-LINUX-SELFTEST-DONE"
-UBOOT_MARKER = "Hit any key to stop autoboot"
+# U-Boot's last line before its autoboot countdown (the countdown itself ends no line until it is over)
+UBOOT_MARKER = "Working FDT set to"
 
 
 class _MarkerSeen(Exception):

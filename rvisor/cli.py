@@ -309,7 +309,7 @@ Conflicting options (exit 2): --initrd with --bios none; the same file given to 
 --console file:PATH and --stats-json naming the same file.
 \b
 Exit code: the guest's (poweroff 0, syscon/HTIF fail code n), 124 on --timeout, 2 on bad input.
-The console escape is Ctrl-A X (quit), as QEMU's."""
+The console escape is Ctrl-A x (quit; Ctrl-A h for help), as QEMU's."""
 
 
 # runs for `rvisor run`
