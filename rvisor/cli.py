@@ -491,6 +491,8 @@ def _one_line(text: str) -> str:
 
 # runs as the `rvisor` console script and for `python -m rvisor`
 def main(argv: list[str] | None = None) -> None:
+    if not (sys.argv[1:] if argv is None else argv):
+        argv = ["--help"]  # bare `rvisor`: the overview with examples
     try:
         rc = cli.main(args=argv, prog_name="rvisor", standalone_mode=False)
     except click.UsageError as e:

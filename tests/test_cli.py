@@ -59,6 +59,11 @@ def test_help_has_example(capsys: pytest.CaptureFixture[str], sub: str) -> None:
     assert "Example" in out
 
 
+def test_bare_rvisor_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = call(capsys)
+    assert code == 0 and "Examples" in out and "run" in out
+
+
 def test_unknown_flag(capsys: pytest.CaptureFixture[str], kernel: Path) -> None:
     assert_usage_error(call(capsys, "run", "--kernel", str(kernel), "--frobnicate"), "--frobnicate")
 
