@@ -177,6 +177,14 @@ m_trap_entry:
     sd zero, HB_SKIP(s0)
     beqz t0, .Lm_skip
     csrw mepc, t0
+    ld t1, HB_RESUMEPRIV(s0)
+    sd zero, HB_RESUMEPRIV(s0)
+    beqz t1, .Lm_return
+    addi t1, t1, -1
+    slli t1, t1, 11
+    li t2, MSTATUS_MPP
+    csrc mstatus, t2
+    csrs mstatus, t1
     j .Lm_return
 .Lm_skip:
     csrr a0, mepc
@@ -303,6 +311,14 @@ s_trap_entry:
     sd zero, HB_SKIP(s0)
     beqz t0, .Ls_skip
     csrw sepc, t0
+    ld t1, HB_RESUMEPRIV(s0)
+    sd zero, HB_RESUMEPRIV(s0)
+    beqz t1, .Ls_return
+    li t2, MSTATUS_SPP
+    csrc sstatus, t2
+    addi t1, t1, -1
+    beqz t1, .Ls_return
+    csrs sstatus, t2
     j .Ls_return
 .Ls_skip:
     csrr a0, sepc

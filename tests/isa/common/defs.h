@@ -42,6 +42,7 @@
 #define HB_SCOUNT       288             /* total traps taken in S (any kind) */
 #define HB_USER0        296             /* free for tests: 8 slots */
 #define HB_QEMU         376             /* 1: running on QEMU (its marchid = mimpid = version) */
+#define HB_RESUMEPRIV   384             /* one-shot with HB_RESUME: 1 + mode to resume in (0: same) */
 #define HB_QUEUE        512             /* 16 x (n, got, expected) = 384 bytes */
 #define HB_QMAX         16
 #define HB_MSAVE        1024            /* M handler register save area (32 x 8) */

@@ -215,6 +215,14 @@ test_main:
     la t6, \resume
     sd t6, HB_RESUME(tp)
     sd zero, HB_SKIP(tp)
+    sd zero, HB_RESUMEPRIV(tp)
+.endm
+
+/* expect an exception: continue at resume in mode (0 = U, 1 = S, 3 = M) */
+.macro TRAP_ARM_TO resume, mode
+    TRAP_ARM \resume
+    li t6, (\mode + 1)
+    sd t6, HB_RESUMEPRIV(tp)
 .endm
 
 /* expect an exception (or accept none): continue after the trapping instruction */
@@ -227,6 +235,7 @@ test_main:
     sd t6, HB_MODE(tp)
     sd t6, HB_PRIV(tp)
     sd zero, HB_RESUME(tp)
+    sd zero, HB_RESUMEPRIV(tp)
     li t6, 1
     sd t6, HB_SKIP(tp)
 .endm
@@ -234,6 +243,7 @@ test_main:
 .macro TRAP_DISARM
     sd zero, HB_RESUME(tp)
     sd zero, HB_SKIP(tp)
+    sd zero, HB_RESUMEPRIV(tp)
 .endm
 
 /* exactly one exception with this cause, taken to mode (3 = M, 1 = S) */
