@@ -30,10 +30,15 @@ Floating-Point; privileged ISA, section "Extension Context Status in mstatus".
 
 from __future__ import annotations
 
+import math
+import struct
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic, overload
 
 # ---- rounding modes (F extension, table "Rounding mode encoding") -------------------
 RNE = 0
@@ -79,9 +84,10 @@ CLS_INF = 2
 CLS_QNAN = 3
 CLS_SNAN = 4
 
-# sub-executor result: -1 = illegal instruction, else fflags | WROTE_F
+# fp_compute result code: -1 = illegal instruction, else fflags | WROTE_F or fflags | WROTE_X
 ILLEGAL = -1
 WROTE_F = 32
+WROTE_X = 64
 
 FLAG_NAMES = ((NV, "NV"), (DZ, "DZ"), (OF, "OF"), (UF, "UF"), (NX, "NX"))
 
@@ -152,32 +158,99 @@ def resolve_rm(rm: int, fcsr: int) -> int:
 
 
 # ============================================================================
-# integer building blocks
+# host primitives: plain Python definitions, replaced by one LLVM instruction when compiled
 # ============================================================================
 
 
-# runs while normalising: number of significant bits of 0 < v < 2**63
-@njit(cache=True, nogil=True)
+# runs on the binary64 fast path: the float whose IEEE encoding is the int64 v
+def bits_to_f64(v: int) -> float:
+    """Reinterpret 64 bits as a binary64 value (plain-Python definition)."""
+    return struct.unpack("<d", struct.pack("<q", v))[0]
+
+
+# runs on the binary64 fast path: the IEEE encoding of x as an int64
+def f64_to_bits(x: float) -> int:
+    """Reinterpret a binary64 value as 64 bits (plain-Python definition)."""
+    return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+# runs on the binary64 fast path: a * b + c rounded once to nearest even
+def fma64(a: float, b: float, c: float) -> float:
+    """Fused multiply-add of host floats (plain-Python definition: exact, then one rounding)."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+# runs while normalising significands: number of significant bits of 0 < v < 2**63
 def _bitlen(v: int) -> int:
-    n = 1
-    if v >> 32:
-        v >>= 32
-        n += 32
-    if v >> 16:
-        v >>= 16
-        n += 16
-    if v >> 8:
-        v >>= 8
-        n += 8
-    if v >> 4:
-        v >>= 4
-        n += 4
-    if v >> 2:
-        v >>= 2
-        n += 2
-    if v >> 1:
-        n += 1
-    return n
+    return v.bit_length()
+
+
+# compiles bits_to_f64 to a bitcast
+@intrinsic
+def _bitcast_i2f(typingctx: object, v: types.Type) -> tuple:
+    def codegen(context: object, builder: ir.IRBuilder, sig: object, args: list) -> ir.Value:
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+# compiles f64_to_bits to a bitcast
+@intrinsic
+def _bitcast_f2i(typingctx: object, x: types.Type) -> tuple:
+    def codegen(context: object, builder: ir.IRBuilder, sig: object, args: list) -> ir.Value:
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+# compiles fma64 to llvm.fma.f64 (one vfmadd on hosts with FMA, else libm's exact fma)
+@intrinsic
+def _llvm_fma(typingctx: object, a: types.Type, b: types.Type, c: types.Type) -> tuple:
+    def codegen(context: object, builder: ir.IRBuilder, sig: object, args: list) -> ir.Value:
+        return builder.fma(args[0], args[1], args[2])
+
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+# compiles _bitlen to 64 - ctlz
+@intrinsic
+def _llvm_bitlen(typingctx: object, v: types.Type) -> tuple:
+    def codegen(context: object, builder: ir.IRBuilder, sig: object, args: list) -> ir.Value:
+        i64 = ir.IntType(64)
+        fn = builder.module.declare_intrinsic("llvm.ctlz", [i64, ir.IntType(1)])
+        lz = builder.call(fn, [args[0], ir.Constant(ir.IntType(1), 0)])
+        return builder.sub(ir.Constant(i64, 64), lz)
+
+    return types.int64(types.int64), codegen
+
+
+# compiled form of bits_to_f64
+@overload(bits_to_f64)
+def _ol_bits_to_f64(v):  # Numba requires the typing and implementation signatures to match
+    return lambda v: _bitcast_i2f(np.int64(v))
+
+
+# compiled form of f64_to_bits
+@overload(f64_to_bits)
+def _ol_f64_to_bits(x):  # (so no annotations on these four)
+    return lambda x: _bitcast_f2i(np.float64(x))
+
+
+# compiled form of fma64
+@overload(fma64)
+def _ol_fma64(a, b, c):
+    return lambda a, b, c: _llvm_fma(np.float64(a), np.float64(b), np.float64(c))
+
+
+# compiled form of _bitlen
+@overload(_bitlen)
+def _ol_bitlen(v):
+    return lambda v: _llvm_bitlen(np.int64(v))
+
+
+# ============================================================================
+# integer building blocks
+# ============================================================================
 
 
 # runs when aligning operands: v >> d with the bits shifted out ORed into bit 0
@@ -402,13 +475,146 @@ def _norm2(hi: int, lo: int) -> tuple[int, int]:
 
 
 # ============================================================================
+# binary64 fast path: the host's correctly rounded result plus the exact error's sign
+# ============================================================================
+# Applies when the operands and the ties-to-even result lie well inside the normal
+# range (no overflow, and every error term is a multiple of 2**-1074, so the
+# error-free transformations below are exact).  Knowing whether the exact result is
+# above, below or equal to the host result r gives every directed mode: the answer
+# is r or its neighbour, and NX is "not equal".  RMM (ties away) needs the tie
+# itself and goes to the integer code.  A flags value of -1 means "not handled".
+
+
+# runs after every fast-path operation: applies the rounding direction given the error sign
+@njit(cache=True, nogil=True)
+def _fast_finish(rb: int, err: float, rm: int) -> tuple[int, int]:
+    """rb: bits of RNE(exact); err: a float with the sign of exact - RNE(exact)."""
+    if err == 0.0:
+        return rb, 0
+    if rm == RNE:
+        return rb, NX
+    up = err > 0.0
+    neg = rb < 0
+    if rm == RTZ:
+        if up == neg:  # the exact value is nearer zero than rb
+            return rb - 1, NX
+    elif rm == RDN:
+        if not up:
+            return (rb + 1 if neg else rb - 1), NX
+    elif up:  # RUP
+        return (rb - 1 if neg else rb + 1), NX
+    return rb, NX
+
+
+# runs first on FADD.D/FSUB.D: host sum and its TwoSum error
+@njit(cache=True, nogil=True)
+def _fast_add_d(a: int, b: int, rm: int) -> tuple[int, int]:
+    ea = (a >> 52) & 0x7FF
+    eb = (b >> 52) & 0x7FF
+    if rm == RMM or ea == 0 or ea == 0x7FF or eb == 0 or eb == 0x7FF:
+        return 0, -1
+    x = bits_to_f64(a)
+    y = bits_to_f64(b)
+    s = x + y
+    rb = f64_to_bits(s)
+    es = (rb >> 52) & 0x7FF
+    if es < 2 or es > 0x7FD:
+        return 0, -1
+    t = s - x
+    err = (x - (s - t)) + (y - t)
+    return _fast_finish(rb, err, rm)
+
+
+# runs first on FMUL.D: host product and its exact error fma(x, y, -p)
+@njit(cache=True, nogil=True)
+def _fast_mul_d(a: int, b: int, rm: int) -> tuple[int, int]:
+    ea = (a >> 52) & 0x7FF
+    eb = (b >> 52) & 0x7FF
+    if rm == RMM or ea == 0 or ea == 0x7FF or eb == 0 or eb == 0x7FF:
+        return 0, -1
+    x = bits_to_f64(a)
+    y = bits_to_f64(b)
+    p = x * y
+    rb = f64_to_bits(p)
+    ep = (rb >> 52) & 0x7FF
+    if ep < 0x40 or ep > 0x7FD:
+        return 0, -1
+    return _fast_finish(rb, fma64(x, y, -p), rm)
+
+
+# runs first on FDIV.D: host quotient; the remainder x - q*y is exact and gives the error sign
+@njit(cache=True, nogil=True)
+def _fast_div_d(a: int, b: int, rm: int) -> tuple[int, int]:
+    ea = (a >> 52) & 0x7FF
+    eb = (b >> 52) & 0x7FF
+    if rm == RMM or ea < 0x40 or ea == 0x7FF or eb == 0 or eb == 0x7FF:
+        return 0, -1
+    x = bits_to_f64(a)
+    y = bits_to_f64(b)
+    q = x / y
+    rb = f64_to_bits(q)
+    eq = (rb >> 52) & 0x7FF
+    if eq < 0x40 or eq > 0x7FD:
+        return 0, -1
+    r = fma64(-q, y, x)
+    return _fast_finish(rb, r if y > 0.0 else -r, rm)
+
+
+# runs first on FSQRT.D: host square root; x - s*s is exact and gives the error sign
+@njit(cache=True, nogil=True)
+def _fast_sqrt_d(a: int, rm: int) -> tuple[int, int]:
+    ea = (a >> 52) & 0x7FF
+    if rm == RMM or a < 0 or ea < 0x40 or ea == 0x7FF:
+        return 0, -1
+    x = bits_to_f64(a)
+    s = math.sqrt(x)
+    return _fast_finish(f64_to_bits(s), fma64(-s, s, x), rm)
+
+
+# runs first on the binary64 FMAs: host fma; ErrFma gives the exact error's sign
+@njit(cache=True, nogil=True)
+def _fast_fma_d(a: int, b: int, c: int, rm: int) -> tuple[int, int]:
+    """Error of r1 = RN(x*y + z) by Boldo and Muller's ErrFma (IEEE Trans. Computers 60(2), 2011).
+
+    x*y + z = r1 + gamma + alpha2 exactly when nothing underflows, so the sign of
+    RN(gamma + alpha2) is the sign of the rounding error.
+    """
+    ea = (a >> 52) & 0x7FF
+    eb = (b >> 52) & 0x7FF
+    ec = (c >> 52) & 0x7FF
+    if rm == RMM or ea == 0 or ea == 0x7FF or eb == 0 or eb == 0x7FF or ec < 0x80 or ec > 0x77F:
+        return 0, -1
+    ep = ea + eb - 1023  # biased exponent of the product, within one
+    if ep < 0x80 or ep > 0x77F:
+        return 0, -1
+    x = bits_to_f64(a)
+    y = bits_to_f64(b)
+    z = bits_to_f64(c)
+    r1 = fma64(x, y, z)
+    rb = f64_to_bits(r1)
+    er = (rb >> 52) & 0x7FF
+    if er < 0x80 or er > 0x7FD:
+        return 0, -1
+    u1 = x * y
+    u2 = fma64(x, y, -u1)
+    alpha1 = z + u2  # TwoSum(z, u2)
+    t = alpha1 - z
+    alpha2 = (z - (alpha1 - t)) + (u2 - t)
+    beta1 = u1 + alpha1  # TwoSum(u1, alpha1)
+    t = beta1 - u1
+    beta2 = (u1 - (beta1 - t)) + (alpha1 - t)
+    gamma = (beta1 - r1) + beta2
+    return _fast_finish(rb, gamma + alpha2, rm)
+
+
+# ============================================================================
 # the operations on raw bits (binary32 patterns are unboxed 32-bit values)
 # ============================================================================
 
 
-# runs on FADD/FSUB (FSUB flips b's sign first): correctly rounded a + b
+# runs on FADD/FSUB when the fast path does not apply: the integer algorithm
 @njit(cache=True, nogil=True)
-def f_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
+def _sf_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     """IEEE 754-2008 addition; F extension "NaN Generation and Propagation" for NaNs.
 
     inf - inf is invalid; an exact zero sum of opposite-signed operands is +0,
@@ -446,9 +652,24 @@ def f_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     return _round_pack(sa, ea + n - 62, S << (63 - n), rm, dbl)
 
 
-# runs on FMUL: correctly rounded a * b
+# runs on FADD/FSUB (FSUB flips b's sign first): correctly rounded a + b
 @njit(cache=True, nogil=True)
-def f_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
+def f_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
+    """IEEE 754-2008 addition; F extension "NaN Generation and Propagation" for NaNs.
+
+    inf - inf is invalid; an exact zero sum of opposite-signed operands is +0,
+    or -0 when rounding down (IEEE 754-2008 section 6.3).
+    """
+    if dbl:
+        r, fl = _fast_add_d(a, b, rm)
+        if fl >= 0:
+            return r, fl
+    return _sf_add(a, b, rm, dbl)
+
+
+# runs on FMUL when the fast path does not apply: the integer algorithm
+@njit(cache=True, nogil=True)
+def _sf_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     """IEEE 754-2008 multiplication; inf * 0 is invalid and gives the canonical NaN."""
     ca, sa, ea, ma = _unpack(a, dbl)
     cb, sb, eb, mb = _unpack(b, dbl)
@@ -467,9 +688,20 @@ def f_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     return _round_pack(sp, ea + eb - 104 + t, sig, rm, dbl)
 
 
-# runs on FDIV: correctly rounded a / b
+# runs on FMUL: correctly rounded a * b
 @njit(cache=True, nogil=True)
-def f_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
+def f_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
+    """IEEE 754-2008 multiplication; inf * 0 is invalid and gives the canonical NaN."""
+    if dbl:
+        r, fl = _fast_mul_d(a, b, rm)
+        if fl >= 0:
+            return r, fl
+    return _sf_mul(a, b, rm, dbl)
+
+
+# runs on FDIV when the fast path does not apply: the integer algorithm
+@njit(cache=True, nogil=True)
+def _sf_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     """IEEE 754-2008 division: 0/0 and inf/inf invalid, finite/0 raises DZ."""
     ca, sa, ea, ma = _unpack(a, dbl)
     cb, sb, eb, mb = _unpack(b, dbl)
@@ -509,9 +741,20 @@ def f_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     return _round_pack(sq, ea - eb - 1, (q << 1) | st, rm, dbl)
 
 
-# runs on FSQRT: correctly rounded square root
+# runs on FDIV: correctly rounded a / b
 @njit(cache=True, nogil=True)
-def f_sqrt(a: int, rm: int, dbl: bool) -> tuple[int, int]:
+def f_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
+    """IEEE 754-2008 division: 0/0 and inf/inf invalid, finite/0 raises DZ."""
+    if dbl:
+        r, fl = _fast_div_d(a, b, rm)
+        if fl >= 0:
+            return r, fl
+    return _sf_div(a, b, rm, dbl)
+
+
+# runs on FSQRT when the fast path does not apply: the integer algorithm
+@njit(cache=True, nogil=True)
+def _sf_sqrt(a: int, rm: int, dbl: bool) -> tuple[int, int]:
     """IEEE 754-2008 squareRoot: sqrt(-0) = -0, a negative operand is invalid."""
     ca, sa, ea, ma = _unpack(a, dbl)
     if ca >= CLS_QNAN:
@@ -541,9 +784,20 @@ def f_sqrt(a: int, rm: int, dbl: bool) -> tuple[int, int]:
     return _round_pack(0, ((ea - 52 - k) >> 1) + 54, (root << 8) | st, rm, dbl)
 
 
-# runs on the fused multiply-adds: a * b + c with a single rounding
+# runs on FSQRT: correctly rounded square root
 @njit(cache=True, nogil=True)
-def f_fma(a: int, b: int, c: int, rm: int, dbl: bool) -> tuple[int, int]:
+def f_sqrt(a: int, rm: int, dbl: bool) -> tuple[int, int]:
+    """IEEE 754-2008 squareRoot: sqrt(-0) = -0, a negative operand is invalid."""
+    if dbl:
+        r, fl = _fast_sqrt_d(a, rm)
+        if fl >= 0:
+            return r, fl
+    return _sf_sqrt(a, rm, dbl)
+
+
+# runs on the FMAs when the fast path does not apply: the integer algorithm
+@njit(cache=True, nogil=True)
+def _sf_fma(a: int, b: int, c: int, rm: int, dbl: bool) -> tuple[int, int]:
     """Fused multiply-add (F extension, "Single-Precision Floating-Point Computational Instructions").
 
     inf * 0 + c raises NV even when c is a quiet NaN; the product is exact and
@@ -612,6 +866,22 @@ def f_fma(a: int, b: int, c: int, rm: int, dbl: bool) -> tuple[int, int]:
             return _zero(1 if rm == RDN else 0, dbl), 0
     sig, t = _norm2(rhi, rlo)
     return _round_pack(sign, base + t, sig, rm, dbl)
+
+
+# runs on the fused multiply-adds: a * b + c with a single rounding
+@njit(cache=True, nogil=True)
+def f_fma(a: int, b: int, c: int, rm: int, dbl: bool) -> tuple[int, int]:
+    """Fused multiply-add (F extension, "Single-Precision Floating-Point Computational Instructions").
+
+    inf * 0 + c raises NV even when c is a quiet NaN; the product is exact and
+    the sum is rounded once.  FMSUB/FNMSUB/FNMADD flip the signs of c and/or
+    a before calling this.
+    """
+    if dbl:
+        r, fl = _fast_fma_d(a, b, c, rm)
+        if fl >= 0:
+            return r, fl
+    return _sf_fma(a, b, c, rm, dbl)
 
 
 # runs on FCVT.{W,WU,L,LU}.{S,D}: float to integer, saturating
@@ -793,48 +1063,33 @@ def f_classify(a: int, dbl: bool) -> int:
 
 
 # ============================================================================
-# instruction execution
+# instruction execution: scalar decode-and-compute, then one place touching arrays
 # ============================================================================
 
 
-# runs on every FP read of a source register in format dbl
+# runs on every FP source operand read in format dbl: raw register bits to operand bits
 @njit(cache=True, nogil=True)
-def _read(f: np.ndarray, h: int, r: int, dbl: bool) -> int:
-    if dbl:
-        return int(f[h, r])
-    return unbox32(int(f[h, r]))
+def _src(raw: int, dbl: bool) -> int:
+    return raw if dbl else unbox32(raw)
 
 
-# runs on every FP result write in format dbl
+# runs on every FP result in format dbl: operand bits to register bits
 @njit(cache=True, nogil=True)
-def _write(f: np.ndarray, h: int, r: int, bits: int, dbl: bool) -> None:
-    if dbl:
-        f[h, r] = bits
-    else:
-        f[h, r] = nan_box32(bits)
-
-
-# runs on integer results (FCVT to int, compares, FCLASS, FMV.X): x0 stays 0
-@njit(cache=True, nogil=True)
-def _write_x(x: np.ndarray, h: int, r: int, v: int) -> None:
-    if r != 0:
-        x[h, r] = v
+def _dst(bits: int, dbl: bool) -> int:
+    return bits if dbl else nan_box32(bits)
 
 
 # runs on OP-FP arithmetic (funct5 0..3, 11): FADD, FSUB, FMUL, FDIV, FSQRT
 @njit(cache=True, nogil=True)
-def _exec_arith(insn: int, h: int, f: np.ndarray, rm: int, dbl: bool) -> int:
+def _op_arith(insn: int, fa: int, fb: int, rm: int, dbl: bool) -> tuple[int, int]:
     funct5 = (insn >> 27) & 31
-    rd = (insn >> 7) & 31
-    rs1 = (insn >> 15) & 31
-    rs2 = (insn >> 20) & 31
-    a = _read(f, h, rs1, dbl)
+    a = _src(fa, dbl)
     if funct5 == 11:
-        if rs2 != 0:
-            return ILLEGAL
+        if (insn >> 20) & 31 != 0:
+            return ILLEGAL, 0
         r, fl = f_sqrt(a, rm, dbl)
     else:
-        b = _read(f, h, rs2, dbl)
+        b = _src(fb, dbl)
         if funct5 == 0:
             r, fl = f_add(a, b, rm, dbl)
         elif funct5 == 1:
@@ -843,18 +1098,16 @@ def _exec_arith(insn: int, h: int, f: np.ndarray, rm: int, dbl: bool) -> int:
             r, fl = f_mul(a, b, rm, dbl)
         else:
             r, fl = f_div(a, b, rm, dbl)
-    _write(f, h, rd, r, dbl)
-    return fl | WROTE_F
+    return fl | WROTE_F, _dst(r, dbl)
 
 
 # runs on the R4-type opcodes: FMADD, FMSUB, FNMSUB, FNMADD
 @njit(cache=True, nogil=True)
-def _exec_fma(insn: int, h: int, f: np.ndarray, rm: int, dbl: bool) -> int:
+def _op_fma(insn: int, fa: int, fb: int, fc: int, rm: int, dbl: bool) -> tuple[int, int]:
     op = insn & 0x7F
-    rd = (insn >> 7) & 31
-    a = _read(f, h, (insn >> 15) & 31, dbl)
-    b = _read(f, h, (insn >> 20) & 31, dbl)
-    c = _read(f, h, (insn >> 27) & 31, dbl)
+    a = _src(fa, dbl)
+    b = _src(fb, dbl)
+    c = _src(fc, dbl)
     sbit = SIGN64 if dbl else SIGN32
     if op == 0x47:  # FMSUB: a*b - c
         c ^= sbit
@@ -864,47 +1117,39 @@ def _exec_fma(insn: int, h: int, f: np.ndarray, rm: int, dbl: bool) -> int:
         a ^= sbit
         c ^= sbit
     r, fl = f_fma(a, b, c, rm, dbl)
-    _write(f, h, rd, r, dbl)
-    return fl | WROTE_F
+    return fl | WROTE_F, _dst(r, dbl)
 
 
 # runs on the FCVT group (funct5 8, 24, 26): conversions
 @njit(cache=True, nogil=True)
-def _exec_cvt(insn: int, h: int, x: np.ndarray, f: np.ndarray, rm: int, dbl: bool) -> int:
+def _op_cvt(insn: int, fa: int, xa: int, rm: int, dbl: bool) -> tuple[int, int]:
     funct5 = (insn >> 27) & 31
-    rd = (insn >> 7) & 31
-    rs1 = (insn >> 15) & 31
     rs2 = (insn >> 20) & 31
     if funct5 == 8:  # FCVT.S.D (fmt S, rs2 = D) / FCVT.D.S (fmt D, rs2 = S)
         if (dbl and rs2 != 0) or (not dbl and rs2 != 1):
-            return ILLEGAL
-        r, fl = f_to_f(_read(f, h, rs1, not dbl), dbl, rm)
-        _write(f, h, rd, r, dbl)
-        return fl | WROTE_F
+            return ILLEGAL, 0
+        r, fl = f_to_f(_src(fa, not dbl), dbl, rm)
+        return fl | WROTE_F, _dst(r, dbl)
     if rs2 > 3:
-        return ILLEGAL
+        return ILLEGAL, 0
     if funct5 == 24:  # FCVT.{W,WU,L,LU}.fmt
-        v, fl = f_to_int(_read(f, h, rs1, dbl), rs2, rm, dbl)
-        _write_x(x, h, rd, v)
-        return fl
-    r, fl = int_to_f(int(x[h, rs1]), rs2, rm, dbl)  # FCVT.fmt.{W,WU,L,LU}
-    _write(f, h, rd, r, dbl)
-    return fl | WROTE_F
+        v, fl = f_to_int(_src(fa, dbl), rs2, rm, dbl)
+        return fl | WROTE_X, v
+    r, fl = int_to_f(xa, rs2, rm, dbl)  # FCVT.fmt.{W,WU,L,LU}
+    return fl | WROTE_F, _dst(r, dbl)
 
 
 # runs on the OP-FP instructions without rounding: sign injection, min/max, compare, class, moves
 @njit(cache=True, nogil=True)
-def _exec_misc(insn: int, h: int, x: np.ndarray, f: np.ndarray, dbl: bool) -> int:
+def _op_misc(insn: int, fa: int, fb: int, xa: int, dbl: bool) -> tuple[int, int]:
     funct5 = (insn >> 27) & 31
     funct3 = (insn >> 12) & 7
-    rd = (insn >> 7) & 31
-    rs1 = (insn >> 15) & 31
     rs2 = (insn >> 20) & 31
     if funct5 == 4:  # FSGNJ, FSGNJN, FSGNJX: no flags, no canonicalisation
         if funct3 > 2:
-            return ILLEGAL
-        a = _read(f, h, rs1, dbl)
-        b = _read(f, h, rs2, dbl)
+            return ILLEGAL, 0
+        a = _src(fa, dbl)
+        b = _src(fb, dbl)
         sbit = SIGN64 if dbl else SIGN32
         if funct3 == 0:
             s = b & sbit
@@ -912,37 +1157,60 @@ def _exec_misc(insn: int, h: int, x: np.ndarray, f: np.ndarray, dbl: bool) -> in
             s = (b ^ sbit) & sbit
         else:
             s = (a ^ b) & sbit
-        _write(f, h, rd, (a & ~sbit) | s, dbl)
-        return WROTE_F
+        return WROTE_F, _dst((a & ~sbit) | s, dbl)
     if funct5 == 5:  # FMIN, FMAX
         if funct3 > 1:
-            return ILLEGAL
-        r, fl = f_minmax(_read(f, h, rs1, dbl), _read(f, h, rs2, dbl), funct3 == 1, dbl)
-        _write(f, h, rd, r, dbl)
-        return fl | WROTE_F
+            return ILLEGAL, 0
+        r, fl = f_minmax(_src(fa, dbl), _src(fb, dbl), funct3 == 1, dbl)
+        return fl | WROTE_F, _dst(r, dbl)
     if funct5 == 20:  # FLE (0), FLT (1), FEQ (2)
         if funct3 > 2:
-            return ILLEGAL
-        v, fl = f_compare(_read(f, h, rs1, dbl), _read(f, h, rs2, dbl), funct3, dbl)
-        _write_x(x, h, rd, v)
-        return fl
+            return ILLEGAL, 0
+        v, fl = f_compare(_src(fa, dbl), _src(fb, dbl), funct3, dbl)
+        return fl | WROTE_X, v
     if funct5 == 28:  # FMV.X.W / FMV.X.D (funct3 0), FCLASS (funct3 1)
-        if rs2 != 0:
-            return ILLEGAL
+        if rs2 != 0 or funct3 > 1:
+            return ILLEGAL, 0
         if funct3 == 0:
-            raw = int(f[h, rs1])
-            _write_x(x, h, rd, raw if dbl else sext32(raw))
-            return 0
-        if funct3 == 1:
-            _write_x(x, h, rd, f_classify(_read(f, h, rs1, dbl), dbl))
-            return 0
-        return ILLEGAL
+            return WROTE_X, (fa if dbl else sext32(fa))
+        return WROTE_X, f_classify(_src(fa, dbl), dbl)
     if funct5 == 30:  # FMV.W.X / FMV.D.X
         if rs2 != 0 or funct3 != 0:
-            return ILLEGAL
-        _write(f, h, rd, int(x[h, rs1]), dbl)
-        return WROTE_F
-    return ILLEGAL
+            return ILLEGAL, 0
+        return WROTE_F, _dst(xa, dbl)
+    return ILLEGAL, 0
+
+
+# runs for every OP-FP / FMA instruction: decode and compute on register values, no state touched
+@njit(cache=True, nogil=True)
+def fp_compute(insn: int, fa: int, fb: int, fc: int, xa: int, fcsr: int) -> tuple[int, int]:
+    """Compute one instruction from the values of f[rs1], f[rs2], f[rs3], x[rs1] and fcsr.
+
+    Returns (code, value): code -1 for an illegal encoding, else the raised
+    fflags ORed with WROTE_F (value goes to f[rd]) or WROTE_X (value goes to
+    x[rd]).  mstatus.FS is not checked here.
+    """
+    op = insn & 0x7F
+    fmt = (insn >> 25) & 3
+    if fmt > 1:
+        return ILLEGAL, 0
+    dbl = fmt == 1
+    if op == 0x53:
+        funct5 = (insn >> 27) & 31
+        if funct5 <= 3 or funct5 == 11 or funct5 == 8 or funct5 == 24 or funct5 == 26:
+            rm = resolve_rm((insn >> 12) & 7, fcsr)
+            if rm < 0:
+                return ILLEGAL, 0
+            if funct5 <= 3 or funct5 == 11:
+                return _op_arith(insn, fa, fb, rm, dbl)
+            return _op_cvt(insn, fa, xa, rm, dbl)
+        return _op_misc(insn, fa, fb, xa, dbl)
+    if op == 0x43 or op == 0x47 or op == 0x4B or op == 0x4F:
+        rm = resolve_rm((insn >> 12) & 7, fcsr)
+        if rm < 0:
+            return ILLEGAL, 0
+        return _op_fma(insn, fa, fb, fc, rm, dbl)
+    return ILLEGAL, 0
 
 
 # runs for every OP-FP / FMA instruction the engine decodes: the FPU's entry point
@@ -954,41 +1222,28 @@ def fp_execute(insn: int, h: int, x: np.ndarray, f: np.ndarray, csr: np.ndarray)
     mstatus"), an unknown encoding, fmt H or Q, or a reserved rounding mode
     (static 101/110 or dynamic with frm 101..111).  On success, raised flags
     are accrued into fcsr.fflags, and mstatus.FS becomes Dirty (with SD) when
-    an f register or fflags was written.
+    an f register or fflags was written.  x[h, 0] is never written.
+
+    Cost note: Numba reference-counts array arguments of a call that itself makes
+    further calls (about 40 ns here).  A hot loop that already holds the arrays
+    can call ``fp_compute`` and apply its result inline, as this function does.
     """
-    ms = int(csr[h, CSR_MSTATUS])
+    ms = csr[h, CSR_MSTATUS]
     if (ms & MSTATUS_FS) == 0:
         return 1
-    op = insn & 0x7F
-    fmt = (insn >> 25) & 3
-    if fmt > 1:
+    fcsr = csr[h, CSR_FCSR]
+    code, val = fp_compute(insn, int(f[h, (insn >> 15) & 31]), int(f[h, (insn >> 20) & 31]),
+                           int(f[h, (insn >> 27) & 31]), int(x[h, (insn >> 15) & 31]), int(fcsr))
+    if code < 0:
         return 1
-    dbl = fmt == 1
-    fcsr = int(csr[h, CSR_FCSR])
-    if op == 0x53:
-        funct5 = (insn >> 27) & 31
-        if funct5 <= 3 or funct5 == 11 or funct5 == 8 or funct5 == 24 or funct5 == 26:
-            rm = resolve_rm((insn >> 12) & 7, fcsr)
-            if rm < 0:
-                return 1
-            if funct5 <= 3 or funct5 == 11:
-                res = _exec_arith(insn, h, f, rm, dbl)
-            else:
-                res = _exec_cvt(insn, h, x, f, rm, dbl)
-        else:
-            res = _exec_misc(insn, h, x, f, dbl)
-    elif op == 0x43 or op == 0x47 or op == 0x4B or op == 0x4F:
-        rm = resolve_rm((insn >> 12) & 7, fcsr)
-        if rm < 0:
-            return 1
-        res = _exec_fma(insn, h, f, rm, dbl)
-    else:
-        return 1
-    if res < 0:
-        return 1
-    if res != 0:
-        fl = res & 31
-        if fl != 0:
-            csr[h, CSR_FCSR] = fcsr | fl
+    rd = (insn >> 7) & 31
+    if code & WROTE_F:
+        f[h, rd] = val
+    elif rd != 0:
+        x[h, rd] = val
+    fl = code & 31
+    if fl != 0:
+        csr[h, CSR_FCSR] = fcsr | fl
+    if code & (WROTE_F | 31):
         csr[h, CSR_MSTATUS] = ms | FS_DIRTY | SIGN64
     return 0
