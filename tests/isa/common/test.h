@@ -355,7 +355,7 @@ test_main:
 .endm
 
 /* spin until at least count interrupts are logged (bounded) */
-.macro WAIT_LOG count, limit=200000
+.macro WAIT_LOG count, limit=3000000
     li t5, \limit
 .Lw\@:
     ld t6, HB_LOGN(tp)
