@@ -607,6 +607,106 @@ def _fast_fma_d(a: int, b: int, c: int, rm: int) -> tuple[int, int]:
     return _fast_finish(rb, gamma + alpha2, rm)
 
 
+# ---- binary32 through binary64 ------------------------------------------------------
+# For binary32 operands, a + b, a - b, a * b, a / b and sqrt(a) rounded to nearest in
+# binary64 and then to binary32 give the correctly rounded binary32 result, because
+# 53 >= 2 * 24 + 2 (Figueroa, "When is double rounding innocuous?", SIGNUM 1995).
+# The binary64 error sign, or the second rounding's own direction when it was
+# inexact, then gives the directed modes as for binary64.
+
+
+# runs on the binary32 fast path: a normal binary32 pattern as a host double (exact)
+@njit(cache=True, nogil=True)
+def _s_to_f64(b: int) -> float:
+    sign = SIGN64 if (b & SIGN32) != 0 else 0
+    return bits_to_f64(sign | ((((b >> 23) & 0xFF) + 896) << 52) | ((b & FRAC23) << 29))
+
+
+# runs at the end of the binary32 fast path: RN32 of the host double r, then the direction
+@njit(cache=True, nogil=True)
+def _fast_finish_s(r: float, err: float, rm: int) -> tuple[int, int]:
+    """r = RN64(exact); err has the sign of exact - r.  -1 flags when r is outside the safe range."""
+    rb = f64_to_bits(r)
+    e = (rb >> 52) & 0x7FF
+    if e < 1023 - 125 or e > 1023 + 126:
+        return 0, -1
+    neg = rb < 0
+    mag = ((e - 896) << 23) | ((rb >> 29) & FRAC23)
+    rem = rb & ((1 << 29) - 1)
+    if rem == 0:  # r is a binary32 value: the binary64 error decides
+        if err == 0.0:
+            return (SIGN32 | mag) if neg else mag, 0
+        below = (err > 0.0) != neg  # |exact| > |result|
+    elif rem > (1 << 28) or (rem == (1 << 28) and (mag & 1) != 0):
+        mag += 1
+        below = False
+    else:
+        below = True
+    if rm == RTZ:
+        if not below:
+            mag -= 1
+    elif rm == RDN:
+        if neg and below:
+            mag += 1
+        elif not neg and not below:
+            mag -= 1
+    elif rm == RUP:
+        if not neg and below:
+            mag += 1
+        elif neg and not below:
+            mag -= 1
+    return (SIGN32 | mag) if neg else mag, NX
+
+
+# runs first on the binary32 add, multiply, divide and square root: 1 if a is normal
+@njit(cache=True, nogil=True)
+def _normal_s(a: int) -> bool:
+    e = (a >> 23) & 0xFF
+    return e != 0 and e != 0xFF
+
+
+# runs first on FADD.S/FSUB.S
+@njit(cache=True, nogil=True)
+def _fast_add_s(a: int, b: int, rm: int) -> tuple[int, int]:
+    if rm == RMM or not _normal_s(a) or not _normal_s(b):
+        return 0, -1
+    x = _s_to_f64(a)
+    y = _s_to_f64(b)
+    s = x + y
+    t = s - x
+    return _fast_finish_s(s, (x - (s - t)) + (y - t), rm)
+
+
+# runs first on FMUL.S: the binary64 product of two binary32 values is exact
+@njit(cache=True, nogil=True)
+def _fast_mul_s(a: int, b: int, rm: int) -> tuple[int, int]:
+    if rm == RMM or not _normal_s(a) or not _normal_s(b):
+        return 0, -1
+    return _fast_finish_s(_s_to_f64(a) * _s_to_f64(b), 0.0, rm)
+
+
+# runs first on FDIV.S
+@njit(cache=True, nogil=True)
+def _fast_div_s(a: int, b: int, rm: int) -> tuple[int, int]:
+    if rm == RMM or not _normal_s(a) or not _normal_s(b):
+        return 0, -1
+    x = _s_to_f64(a)
+    y = _s_to_f64(b)
+    q = x / y
+    r = fma64(-q, y, x)
+    return _fast_finish_s(q, r if y > 0.0 else -r, rm)
+
+
+# runs first on FSQRT.S
+@njit(cache=True, nogil=True)
+def _fast_sqrt_s(a: int, rm: int) -> tuple[int, int]:
+    if rm == RMM or (a & SIGN32) != 0 or not _normal_s(a):
+        return 0, -1
+    x = _s_to_f64(a)
+    s = math.sqrt(x)
+    return _fast_finish_s(s, fma64(-s, s, x), rm)
+
+
 # ============================================================================
 # the operations on raw bits (binary32 patterns are unboxed 32-bit values)
 # ============================================================================
@@ -662,8 +762,10 @@ def f_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     """
     if dbl:
         r, fl = _fast_add_d(a, b, rm)
-        if fl >= 0:
-            return r, fl
+    else:
+        r, fl = _fast_add_s(a, b, rm)
+    if fl >= 0:
+        return r, fl
     return _sf_add(a, b, rm, dbl)
 
 
@@ -694,8 +796,10 @@ def f_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     """IEEE 754-2008 multiplication; inf * 0 is invalid and gives the canonical NaN."""
     if dbl:
         r, fl = _fast_mul_d(a, b, rm)
-        if fl >= 0:
-            return r, fl
+    else:
+        r, fl = _fast_mul_s(a, b, rm)
+    if fl >= 0:
+        return r, fl
     return _sf_mul(a, b, rm, dbl)
 
 
@@ -747,8 +851,10 @@ def f_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     """IEEE 754-2008 division: 0/0 and inf/inf invalid, finite/0 raises DZ."""
     if dbl:
         r, fl = _fast_div_d(a, b, rm)
-        if fl >= 0:
-            return r, fl
+    else:
+        r, fl = _fast_div_s(a, b, rm)
+    if fl >= 0:
+        return r, fl
     return _sf_div(a, b, rm, dbl)
 
 
@@ -790,8 +896,10 @@ def f_sqrt(a: int, rm: int, dbl: bool) -> tuple[int, int]:
     """IEEE 754-2008 squareRoot: sqrt(-0) = -0, a negative operand is invalid."""
     if dbl:
         r, fl = _fast_sqrt_d(a, rm)
-        if fl >= 0:
-            return r, fl
+    else:
+        r, fl = _fast_sqrt_s(a, rm)
+    if fl >= 0:
+        return r, fl
     return _sf_sqrt(a, rm, dbl)
 
 
