@@ -1143,3 +1143,26 @@ def test_fs_becomes_dirty_only_when_state_changes() -> None:
         m2 = Machine.new(mstatus=fs << 13)
         assert m2.run(enc_r(30, 0, 0, 0, 0, 1)) == 0  # FMV.W.X f1, x0 writes an f register
         assert int(m2.csr[H, MSTATUS]) == dirty and m2.fu(1) == 0xFFFFFFFF00000000
+
+
+def test_register_file_helpers() -> None:
+    assert fpu.nan_box32(0x3F800000) == s64(0xFFFFFFFF3F800000)
+    assert fpu.nan_box32(s64(0x123456789ABCDEF0)) == s64(0xFFFFFFFF9ABCDEF0)
+    assert fpu.unbox32(s64(0xFFFFFFFF3F800000)) == 0x3F800000
+    assert fpu.unbox32(0x3F800000) == 0x7FC00000
+    assert fpu.unbox32(s64(0x7FFFFFFF3F800000)) == 0x7FC00000
+    assert fpu.sext32(0x80000000) == -(1 << 31)
+    assert fpu.fs_off(0) and fpu.fs_off(1 << 3) and not fpu.fs_off(1 << 13)
+    assert fpu.fs_set_dirty(1 << 13 | 1 << 3) == s64(1 << 63 | 3 << 13 | 1 << 3)
+    assert fpu.resolve_rm(7, RDN << 5) == RDN and fpu.resolve_rm(7, 5 << 5) == -1
+    assert fpu.resolve_rm(RMM, 7 << 5) == RMM and fpu.resolve_rm(6, 0) == -1
+    view = fpu.Fcsr.from_value(RUP << 5 | NV | NX)
+    assert (view.frm, view.fflags, view.flag_names()) == (RUP, NV | NX, ["NV", "NX"])
+
+
+def test_fp_compute_matches_fp_execute() -> None:
+    code, val = fpu.fp_compute(enc_r(3, 1, 2, 1, RTZ, 3), ONE_D, dbits(3.0), 0, 0, 0)
+    assert (code, val) == (fpu.WROTE_F | NX, dbits(1 / 3))
+    code, val = fpu.fp_compute(enc_r(24, 1, 0, 1, RNE, 5), s64(dbits(-2.5)), 0, 0, 0, 0)
+    assert (code, val) == (fpu.WROTE_X | NX, -2)
+    assert fpu.fp_compute(enc_r(0, 1, 2, 1, 7, 3), ONE_D, ONE_D, 0, 0, 6 << 5) == (fpu.ILLEGAL, 0)

@@ -142,6 +142,20 @@ def sext32(v: int) -> int:
     return ((v & M32) ^ SIGN32) - SIGN32
 
 
+# runs before any FP instruction, including the engine's FLW/FLD/FSW/FSD: is the FPU off?
+@njit(cache=True, nogil=True)
+def fs_off(mstatus: int) -> bool:
+    """Privileged ISA, "Extension Context Status in mstatus": FS = Off makes FP instructions illegal."""
+    return (mstatus & MSTATUS_FS) == 0
+
+
+# runs after an FP register or fcsr write (e.g. the engine's FLW/FLD): mstatus with FS = Dirty
+@njit(cache=True, nogil=True)
+def fs_set_dirty(mstatus: int) -> int:
+    """FS = Dirty (3) and SD (bit 63) set, as after any write to FP state."""
+    return mstatus | FS_DIRTY | SIGN64
+
+
 # runs on instructions with an rm field: the effective rounding mode or -1 if reserved
 @njit(cache=True, nogil=True)
 def resolve_rm(rm: int, fcsr: int) -> int:
@@ -755,11 +769,7 @@ def _sf_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
 # runs on FADD/FSUB (FSUB flips b's sign first): correctly rounded a + b
 @njit(cache=True, nogil=True)
 def f_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
-    """IEEE 754-2008 addition; F extension "NaN Generation and Propagation" for NaNs.
-
-    inf - inf is invalid; an exact zero sum of opposite-signed operands is +0,
-    or -0 when rounding down (IEEE 754-2008 section 6.3).
-    """
+    """Host fast path when it applies, else ``_sf_add`` (whose docstring gives the rules)."""
     if dbl:
         r, fl = _fast_add_d(a, b, rm)
     else:
@@ -793,7 +803,7 @@ def _sf_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
 # runs on FMUL: correctly rounded a * b
 @njit(cache=True, nogil=True)
 def f_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
-    """IEEE 754-2008 multiplication; inf * 0 is invalid and gives the canonical NaN."""
+    """Host fast path when it applies, else ``_sf_mul`` (whose docstring gives the rules)."""
     if dbl:
         r, fl = _fast_mul_d(a, b, rm)
     else:
@@ -848,7 +858,7 @@ def _sf_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
 # runs on FDIV: correctly rounded a / b
 @njit(cache=True, nogil=True)
 def f_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
-    """IEEE 754-2008 division: 0/0 and inf/inf invalid, finite/0 raises DZ."""
+    """Host fast path when it applies, else ``_sf_div`` (whose docstring gives the rules)."""
     if dbl:
         r, fl = _fast_div_d(a, b, rm)
     else:
@@ -893,7 +903,7 @@ def _sf_sqrt(a: int, rm: int, dbl: bool) -> tuple[int, int]:
 # runs on FSQRT: correctly rounded square root
 @njit(cache=True, nogil=True)
 def f_sqrt(a: int, rm: int, dbl: bool) -> tuple[int, int]:
-    """IEEE 754-2008 squareRoot: sqrt(-0) = -0, a negative operand is invalid."""
+    """Host fast path when it applies, else ``_sf_sqrt`` (whose docstring gives the rules)."""
     if dbl:
         r, fl = _fast_sqrt_d(a, rm)
     else:
@@ -979,12 +989,7 @@ def _sf_fma(a: int, b: int, c: int, rm: int, dbl: bool) -> tuple[int, int]:
 # runs on the fused multiply-adds: a * b + c with a single rounding
 @njit(cache=True, nogil=True)
 def f_fma(a: int, b: int, c: int, rm: int, dbl: bool) -> tuple[int, int]:
-    """Fused multiply-add (F extension, "Single-Precision Floating-Point Computational Instructions").
-
-    inf * 0 + c raises NV even when c is a quiet NaN; the product is exact and
-    the sum is rounded once.  FMSUB/FNMSUB/FNMADD flip the signs of c and/or
-    a before calling this.
-    """
+    """Host fast path when it applies, else ``_sf_fma`` (whose docstring gives the rules)."""
     if dbl:
         r, fl = _fast_fma_d(a, b, c, rm)
         if fl >= 0:
