@@ -17,11 +17,15 @@ two non-negative int64 limbs in base 2**62, so every value stays within
 int64 and the code computes the same bits compiled by Numba or run as plain
 Python (``NUMBA_DISABLE_JIT=1``).
 
-For the common case (binary64, operands and result well inside the normal
-range, rounding mode not RMM) add, subtract, multiply, divide and square root
-take a fast path: the host's correctly rounded (ties-to-even) result plus the
-sign of its exact error, from an error-free transformation, gives the result
-in every directed mode and the inexact flag.
+For the common case (operands and result well inside the normal range,
+rounding mode not RMM) add, subtract, multiply, divide and square root in both
+formats, and binary64 FMA, take a fast path: the host's correctly rounded
+(ties-to-even) result plus the sign of its exact error, from an error-free
+transformation, gives the result in every directed mode and the inexact flag.
+
+Entry points: ``fp_execute`` (arrays in, state updated) and ``fp_compute``
+(register values in, (code, value) out) for callers that apply the result
+themselves and so avoid Numba's reference counting of array arguments.
 
 Specification: RISC-V unprivileged ISA, chapters "F" Extension for
 Single-Precision Floating-Point and "D" Extension for Double-Precision
