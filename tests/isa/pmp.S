@@ -59,6 +59,28 @@ TEST_BEGIN
     csrw pmpcfg2, zero
     li a1, PMP_NAPOT | PMP_R | PMP_W | PMP_X
     csrw pmpcfg0, a1
+    /* entries 3..7 (mode OFF) keep their permission bits, or read as 0 */
+    li a1, (0x07 << 24) | (0x05 << 32) | (0x01 << 40) | (0x03 << 48) | (0x04 << 56) | (PMP_NAPOT | PMP_R | PMP_W | PMP_X)
+    csrw pmpcfg0, a1
+    csrr a5, pmpcfg0
+    srli a3, a5, 24
+    andi a3, a3, 0xff
+    CHECK_ONEOF 23, a3, 0x07, 0
+    srli a3, a5, 32
+    andi a3, a3, 0xff
+    CHECK_ONEOF 24, a3, 0x05, 0
+    srli a3, a5, 40
+    andi a3, a3, 0xff
+    CHECK_ONEOF 25, a3, 0x01, 0
+    srli a3, a5, 48
+    andi a3, a3, 0xff
+    CHECK_ONEOF 26, a3, 0x03, 0
+    srli a3, a5, 56
+    CHECK_ONEOF 27, a3, 0x04, 0
+    andi a3, a5, 0xff
+    CHECK 28, a3, PMP_NAPOT | PMP_R | PMP_W | PMP_X   /* entry 0 untouched */
+    li a1, PMP_NAPOT | PMP_R | PMP_W | PMP_X
+    csrw pmpcfg0, a1
     /* odd pmpcfg registers do not exist on RV64 */
     TEST_ILLEGAL 9, 3, csrr a3, pmpcfg1
     TEST_ILLEGAL 10, 3, csrw pmpcfg3, zero

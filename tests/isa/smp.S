@@ -63,6 +63,14 @@
     la t3, amo_count
     li t4, 1
     amoadd.d zero, t4, (t3)
+    /* one more bit of this hart's half each round, and a running maximum */
+    la t3, or_word
+    andi t4, s1, 15
+    sll t4, s2, t4
+    amoor.w zero, t4, (t3)
+    la t3, max_word
+    add t4, s3, s1
+    amomax.d zero, t4, (t3)
     addi s1, s1, -1
     bnez s1, .Lh\@
 .endm
@@ -88,6 +96,8 @@ TEST_BEGIN
 
     /* ---- spinlock and atomic counter, both harts at once ---- */
     SET_FLAG go, 1
+    li s2, 1                                        /* bits 0..15 */
+    li s3, 100
     HAMMER
     WAIT_FOR h1_done, 1
     CHECK_FLAG 8, h1_done, 1
@@ -98,6 +108,12 @@ TEST_BEGIN
     ld a3, 0(t0)
     CHECK 10, a3, 2 * ROUNDS
     CHECK_FLAG 11, lock, 0
+    la t0, or_word
+    lw a3, 0(t0)
+    CHECK 15, a3, -1                                /* both halves, sign-extended */
+    la t0, max_word
+    ld a3, 0(t0)
+    CHECK 16, a3, 100 + ROUNDS                      /* hart 0 holds the maximum */
 
     /* ---- a store from the other hart breaks the reservation ---- */
     la a1, shared
@@ -116,6 +132,28 @@ TEST_BEGIN
     li a3, 0x4321
     sc.d a4, a3, (a1)
     CHECK 14, a4, 0
+
+    /* ---- and an IPI the other way: hart 1 -> hart 0, woken by WFI ---- */
+    li t0, (1 << IRQ_MSI)
+    csrw mie, t0
+    SET_FLAG ping, 1
+    li a4, WAIT_LIMIT
+1:  csrr a3, mip
+    andi a3, a3, (1 << IRQ_MSI)
+    bnez a3, 2f
+    wfi
+    addi a4, a4, -1
+    bnez a4, 1b
+2:  CHECK 17, a3, (1 << IRQ_MSI)
+    li t0, CLINT_MSIP
+    lw a3, 0(t0)
+    CHECK 18, a3, 1
+    sw zero, 0(t0)
+    csrr a3, mip
+    andi a3, a3, (1 << IRQ_MSI)
+    CHECK 19, a3, 0
+    csrw mie, zero
+    CHECK_LOGN 20, 0                                /* MIE = 0: no trap */
     TEST_END
 
 /* ------------------------------------------------------------------ */
@@ -145,6 +183,8 @@ secondary_main:
     sw zero, 0(t0)
     SET_FLAG h1_awake, 1
     WAIT_FOR go, 1
+    li s2, 0x10000                                  /* bits 16..31 */
+    li s3, -100000
     HAMMER
     SET_FLAG h1_done, 1
     WAIT_FOR poke, 1
@@ -152,6 +192,10 @@ secondary_main:
     li t1, 0xfeed
     sd t1, 0(t0)
     SET_FLAG poked, 1
+    WAIT_FOR ping, 1
+    li t0, CLINT_MSIP
+    li t1, 1
+    sw t1, 0(t0)                                    /* IPI to hart 0 */
 9:  wfi
     j 9b
 
@@ -171,6 +215,11 @@ h1_done:     .word 0
 go:          .word 0
 poke:        .word 0
 poked:       .word 0
+ping:        .word 0
+    .align 6
+or_word:     .word 0
+    .align 6
+max_word:    .dword 0
     .align 3
 h1_hartid:   .dword 0
 h1_cause:    .dword 0
