@@ -5,18 +5,22 @@
 
 #define ROUNDS     2000
 #define WAIT_LIMIT 50000000
+#define WAIT_TICKS 20000000                 /* 2 s */
 #define MSIP1      (CLINT_MSIP + 4)
 
-/* spin until the word at sym equals val (bounded) */
+/* spin until the word at sym equals val, for at most WAIT_TICKS of mtime */
 .macro WAIT_FOR sym, val
     la t0, \sym
     li t1, \val
-    li t2, WAIT_LIMIT
+    li t4, CLINT_MTIME
+    ld t2, 0(t4)
+    li t3, WAIT_TICKS
+    add t2, t2, t3
 .Lw\@:
     lw t3, 0(t0)
     beq t3, t1, .Ld\@
-    addi t2, t2, -1
-    bnez t2, .Lw\@
+    ld t3, 0(t4)
+    bltu t3, t2, .Lw\@
 .Ld\@:
     fence rw, rw
 .endm

@@ -230,13 +230,14 @@ TEST_BEGIN
     csrr a3, mip
     andi a3, a3, MIP_STIP
     CHECK 78, a3, 0
-    /* wait for time to pass stimecmp (bounded) */
-    li a4, 2000000
+    /* wait for time to pass stimecmp (bounded by 0.5 s of time) */
+    li a4, 5000000
+    add a4, a4, a1
 1:  csrr a3, mip
     andi a3, a3, MIP_STIP
     bnez a3, 2f
-    addi a4, a4, -1
-    bnez a4, 1b
+    rdtime a5
+    bltu a5, a4, 1b
 2:  CHECK 79, a3, MIP_STIP
     li a1, -1
     csrw stimecmp, a1

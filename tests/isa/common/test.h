@@ -354,15 +354,21 @@ test_main:
     CHECK \n, t5, \mode
 .endm
 
-/* spin until at least count interrupts are logged (bounded) */
-.macro WAIT_LOG count, limit=3000000
-    li t5, \limit
+/* spin until at least count interrupts are logged, or until mtime has moved
+   on by ticks (default 0.5 s at 10 MHz); a time bound rather than an
+   iteration count, since a host may deliver a timer late under load */
+.macro WAIT_LOG count, ticks=5000000
+    li t4, CLINT_MTIME
+    ld t5, 0(t4)
+    li t6, \ticks
+    add t5, t5, t6
 .Lw\@:
     ld t6, HB_LOGN(tp)
     li t4, \count
     bgeu t6, t4, .Lwd\@
-    addi t5, t5, -1
-    bnez t5, .Lw\@
+    li t4, CLINT_MTIME
+    ld t6, 0(t4)
+    bltu t6, t5, .Lw\@
 .Lwd\@:
 .endm
 
