@@ -517,3 +517,119 @@ def test_boot_explicit_dtb(tmp_path: Path, elf64: Path) -> None:
     b = FakeBoard()
     info = boot(b, BootConfig(kernel=str(elf64), bios="none", dtb=str(f)))
     assert b.machine.read_phys(info.fdt_addr, 64) == blob and info.fdt_size == 64
+
+
+# ---- end to end: an S-mode program on the engine under the built-in firmware -------------------
+SMODE_PROGRAM = r"""
+    .section .text.start, "ax"
+    .globl _start
+_start:
+    bnez a0, fail                      # the boot hart is hart 0
+    la t0, trap
+    csrw stvec, t0
+    li a7, 0x4442434E                  # DBCN write "boot\n"
+    li a6, 0
+    li a0, 5
+    la a1, msg
+    li a2, 0
+    ecall
+    bnez a0, fail
+    li a7, 0x48534D                    # HSM hart_start(1, secondary, 0x42)
+    li a6, 0
+    li a0, 1
+    la a1, secondary
+    li a2, 0x42
+    ecall
+    bnez a0, fail
+1:  la t0, flag
+    ld t1, 0(t0)
+    beqz t1, 1b
+    addi t0, t0, 1                     # misaligned AMO: store/AMO misaligned (6) is not delegated,
+    amoadd.d t1, t1, (t0)              # so the firmware redirects it to stvec
+    li a7, 1                           # legacy putchar '!'
+    li a0, '!'
+    ecall
+    li a7, 0x53525354                  # SRST shutdown
+    li a6, 0
+    li a0, 0
+    li a1, 0
+    ecall
+fail:
+    li a7, 1
+    li a0, 'X'
+    ecall
+    j fail
+secondary:
+    li t0, 1
+    bne a0, t0, fail
+    li t0, 0x42
+    bne a1, t0, fail
+    li a7, 1
+    li a0, 'S'
+    ecall
+    la t0, flag
+    li t1, 1
+    sd t1, 0(t0)
+    li a7, 0x48534D                    # HSM hart_stop
+    li a6, 1
+    ecall
+    j fail
+    .align 4
+trap:
+    csrr t0, scause
+    li t1, 6
+    bne t0, t1, fail
+    li a7, 1
+    li a0, 'T'
+    ecall
+    csrr t0, sepc
+    addi t0, t0, 4
+    csrw sepc, t0
+    sret
+    .section .data
+msg: .ascii "boot\n"
+    .align 3
+flag: .dword 0
+"""
+
+
+def run_board(b: FakeBoard, limit: int = 200_000) -> None:
+    """A minimal board loop: round-robin over runnable harts, SBI and M-trap exits to the firmware."""
+    m = b.machine
+    fw = b.firmware
+    assert isinstance(fw, BuiltinFirmware)
+    done = 0
+    while b.halted is None and done < limit:
+        ran = False
+        for h in range(m.nharts):
+            if m.hs[h, L.HS_STATE] != L.HART_RUNNING:
+                continue
+            ran = True
+            before = int(m.cnt[h, L.CNT_INSTRET])
+            reason = m.run(h, 1000)
+            done += int(m.cnt[h, L.CNT_INSTRET]) - before + 1
+            if reason == L.EXIT_SBI:
+                fw.on_sbi(b, h)
+            elif reason == L.EXIT_TRAP:
+                fw.on_m_trap(b, h)
+            elif reason == L.EXIT_WFI:
+                m.hs[h, L.HS_STATE] = L.HART_WFI
+            elif reason not in (L.EXIT_BUDGET, L.EXIT_FENCE_I):
+                raise AssertionError(f"unexpected exit {L.EXIT_NAMES.get(reason, reason)} on hart {h}")
+            if b.halted is not None:
+                break
+        assert ran, "every hart is stopped or waiting"
+
+
+@pytest.mark.slow
+def test_builtin_firmware_runs_smode_program(tmp_path: Path) -> None:
+    pytest.importorskip("rvisor.hw.engine", reason="the execute engine is not available")
+    elf = build_elf(tmp_path, "smode", base=0x80200000, program=SMODE_PROGRAM)
+    b = FakeBoard(nharts=2, ram_size=64 * MiB)
+    boot(b, BootConfig(kernel=str(elf)))
+    run_board(b)
+    assert bytes(b.out) == b"boot\nST!"
+    assert b.halted == ("poweroff", 0)
+    assert b.machine.hs[1, L.HS_STATE] == L.HART_STOPPED
+    fw = b.firmware
+    assert isinstance(fw, BuiltinFirmware) and fw.stats.redirected == 1

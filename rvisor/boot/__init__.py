@@ -98,14 +98,17 @@ class BootInfo:
     fromhost: int | None = None
 
 
+# runs while kernel and FDT addresses are computed
 def align_up(v: int, a: int) -> int:
     return (v + a - 1) // a * a
 
 
+# runs while kernel and FDT addresses are computed
 def align_down(v: int, a: int) -> int:
     return v // a * a
 
 
+# runs at boot before the kernel is loaded
 def kernel_start_address(ram_base: int, firmware_end: int | None) -> int:
     """Where a flat kernel goes: RAM base without firmware, else the next 2 MiB boundary
     past it (QEMU ``riscv_calc_kernel_start_addr``)."""
@@ -114,6 +117,7 @@ def kernel_start_address(ram_base: int, firmware_end: int | None) -> int:
     return align_up(firmware_end, KERNEL_ALIGN)
 
 
+# runs at boot once the size of the device tree is known
 def fdt_address(ram_base: int, ram_size: int, fdt_size: int) -> int:
     """QEMU 7.2 ``riscv_load_fdt``: 2 MiB aligned, ending below min(RAM end, 3 GiB)."""
     end = ram_base + ram_size

@@ -17,6 +17,7 @@ class BootError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(message.split()))
 
+    # runs when the CLI prints the error
     @property
     def message(self) -> str:
         return str(self.args[0])

@@ -66,8 +66,10 @@ class PhysMemory(Protocol):
     ram_base: int
     ram_size: int
 
+    # runs before each write: is the whole range in RAM?
     def in_ram(self, addr: int, n: int) -> bool: ...
 
+    # runs for each piece of an image copied into RAM
     def write_phys(self, addr: int, data: bytes | bytearray | memoryview) -> None: ...
 
 
@@ -84,6 +86,7 @@ class LoadedImage:
     fromhost: int | None = None
     symbols: dict[str, int] = field(default_factory=dict)
 
+    # runs when a caller reports how much RAM an image takes
     @property
     def size(self) -> int:
         return self.high - self.low
@@ -100,10 +103,12 @@ class ImageHeader:
     flags: int
     version: int
 
+    # runs when the header version is shown (major.minor)
     @property
     def version_str(self) -> str:
         return f"{self.version >> 16}.{self.version & 0xFFFF}"
 
+    # runs when an Image is checked: flags bit 0 is the kernel endianness
     @property
     def big_endian(self) -> bool:
         return bool(self.flags & 1)
@@ -127,6 +132,7 @@ def read_file(path: str | os.PathLike[str], what: str) -> bytes:
     return data
 
 
+# runs while an error message is composed
 def _ram_range(mem: PhysMemory) -> str:
     return f"{mem.ram_base:#x}-{mem.ram_base + mem.ram_size:#x}"
 
@@ -141,6 +147,7 @@ def _check_fits(mem: PhysMemory, path: str, what: str, addr: int, size: int) -> 
         )
 
 
+# runs on every image read: picks the ELF loader by its magic
 def is_elf(data: bytes) -> bool:
     return data[:4] == ELF_MAGIC
 
@@ -316,6 +323,7 @@ def load_kernel(
     return load_raw(mem, path, raw_addr, data)
 
 
+# runs at boot before the initrd is loaded
 def initrd_address(ram_size: int, kernel_entry: int) -> int:
     """Where QEMU 7.2 puts an initrd: ``kernel_entry + min(ram_size / 2, 128 MiB)``.
 
@@ -368,6 +376,7 @@ def load_dtb(path: str | os.PathLike[str]) -> bytes:
     return check_dtb(data, p)
 
 
+# runs on --dtb files and on generated trees before they are placed
 def check_dtb(data: bytes, name: str = "device tree") -> bytes:
     if len(data) < FDT_HEADER_SIZE:
         raise BootError(

@@ -49,38 +49,46 @@ ROM_CODE_SIZE = OFF_DINFO + DINFO_SIZE
 
 
 # ---- instruction encoders (unprivileged spec, 2.2 "Base Instruction Formats") --------
+# runs inside every encoder: the immediate must fit its field
 def _check_imm(imm: int, bits: int) -> None:
     if not -(1 << (bits - 1)) <= imm < (1 << (bits - 1)):
         raise ValueError(f"immediate {imm} does not fit in {bits} signed bits")
 
 
+# runs at boot for each I-type word of the reset vector
 def enc_i(opcode: int, rd: int, funct3: int, rs1: int, imm: int) -> int:
     """I-type: imm[11:0] rs1 funct3 rd opcode."""
     _check_imm(imm, 12)
     return ((imm & 0xFFF) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
 
 
+# runs at boot for each U-type word of the reset vector
 def enc_u(opcode: int, rd: int, imm20: int) -> int:
     """U-type: imm[31:12] rd opcode (imm20 is the upper 20 bits)."""
     return ((imm20 & 0xFFFFF) << 12) | (rd << 7) | opcode
 
 
+# runs at boot: auipc rd, imm20
 def auipc(rd: int, imm20: int) -> int:
     return enc_u(0b0010111, rd, imm20)
 
 
+# runs at boot: addi rd, rs1, imm
 def addi(rd: int, rs1: int, imm: int) -> int:
     return enc_i(0b0010011, rd, 0b000, rs1, imm)
 
 
+# runs at boot: ld rd, imm(rs1)
 def ld(rd: int, rs1: int, imm: int) -> int:
     return enc_i(0b0000011, rd, 0b011, rs1, imm)
 
 
+# runs at boot: jalr rd, imm(rs1)
 def jalr(rd: int, rs1: int, imm: int) -> int:
     return enc_i(0b1100111, rd, 0b000, rs1, imm)
 
 
+# runs at boot: csrrs rd, csr, rs1
 def csrrs(rd: int, csr: int, rs1: int) -> int:
     """Zicsr CSRRS: csr[11:0] rs1 010 rd 1110011 (``csrr rd, csr`` when rs1 = x0)."""
     return ((csr & 0xFFF) << 20) | (rs1 << 15) | (0b010 << 12) | (rd << 7) | 0b1110011
@@ -97,6 +105,7 @@ class FwDynamicInfo:
     magic: int = FW_DYNAMIC_INFO_MAGIC
     version: int = FW_DYNAMIC_INFO_VERSION
 
+    # runs at boot when the struct is copied behind the reset vector
     def pack(self) -> bytes:
         m = (1 << 64) - 1
         return struct.pack(

@@ -112,6 +112,7 @@ PMPADDR_ALL = (1 << 54) - 1  # NAPOT region covering the whole physical address 
 IRQ_BIT = 1 << 63
 
 
+# runs whenever a 64-bit value is stored into the int64 state arrays
 def _s64(v: int) -> int:
     """A 64-bit pattern as the signed value numpy int64 arrays hold."""
     v &= U64
@@ -123,10 +124,13 @@ class Board(Protocol):
 
     machine: Any
 
+    # runs on console output calls
     def console_write(self, data: bytes) -> None: ...
 
+    # runs on console input calls
     def console_read(self) -> int: ...
 
+    # runs on shutdown/reset calls and when the firmware gives up
     def halt(self, reason: str, code: int) -> None: ...
 
 
@@ -142,6 +146,7 @@ class SbiStats:
 class _Fault(Exception):
     """Guest memory access made on the supervisor's behalf failed (legacy hart mask)."""
 
+    # runs when a supervisor-memory access by the firmware fails
     def __init__(self, cause: int, vaddr: int) -> None:
         super().__init__(cause, vaddr)
         self.cause = cause
@@ -253,9 +258,11 @@ class BuiltinFirmware:
         if result is not None:
             self._ret(m, h, *result)
 
+    # runs on every call: per-extension statistics
     def _count(self, name: str) -> None:
         self.stats.calls[name] = self.stats.calls.get(name, 0) + 1
 
+    # runs at the end of each SBI v0.2+ call: a0 = error, a1 = value
     @staticmethod
     def _ret(m: Any, h: int, error: int, value: int) -> None:
         m.set_reg(h, 10, error)
