@@ -54,6 +54,8 @@ HS_FETCH_HOST = 22  # engine-internal: host offset of that page (ram index) or -
 HS_EXIT_CAUSE = 23  # EXIT_TRAP: cause that reached M-mode under built-in firmware
 HS_EXIT_TVAL = 24  # ... and its tval
 HS_TLB_KEY = 25  # engine-internal: key of the current translation context
+HS_TIME_FRAC = 26  # deterministic clock: instructions retired toward the next mtime tick
+HS_DEBUG = 27  # 1 = a debugger is attached: ebreak exits with EXIT_BREAK
 HS_SIZE = 32
 
 # hart run states (HS_STATE)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from rvisor.hw import layout as L
-from rvisor.hw.csr import reset_csrs
+from rvisor.hw.csr import mip_value, reset_csrs
+from rvisor.hw.rvc import build_table
 from rvisor.hw.tlb import TLB_SHAPE
 
 
@@ -38,6 +39,13 @@ class Machine:
         self.cnt = np.zeros((nharts, L.CNT_SIZE), dtype=np.int64)
         self.mach = np.zeros(L.M_SIZE, dtype=np.int64)
         self.tlb = np.full((nharts,) + TLB_SHAPE, -1, dtype=np.int64)
+        if ram_size % 4096:
+            raise ValueError(f"RAM size must be a multiple of 4 KiB, not {ram_size}")
+        # little-endian views of RAM for aligned accesses (the host is little-endian)
+        self.r16 = self.ram.view(np.int16)
+        self.r32 = self.ram.view(np.int32)
+        self.r64 = self.ram.view(np.int64)
+        self.ctab = build_table()
         self.mach[L.M_RAM_BASE] = ram_base
         self.mach[L.M_RAM_SIZE] = ram_size
         self.mach[L.M_IPT] = 10
@@ -60,6 +68,20 @@ class Machine:
         self.hs[h, L.HS_EVENT] = 1
         reset_csrs(self.csr[h], h)
         self.tlb[h] = -1
+
+    # ---- running -----------------------------------------------------------------------
+    # runs once per slice: hart h executes up to `budget` instructions; returns the exit reason
+    def run(self, h: int, budget: int) -> int:
+        from rvisor.hw.engine import run
+
+        return int(
+            run(h, budget, self.ram, self.r16, self.r32, self.r64, self.rom, self.ctab, self.x, self.f,
+                self.csr, self.hs, self.cnt, self.mach, self.tlb)
+        )
+
+    # runs for a hart parked in WFI: is an enabled interrupt pending (mip & mie != 0)?
+    def interrupt_pending(self, h: int) -> bool:
+        return bool(int(mip_value(h, self.csr, self.hs, int(self.mach[L.M_MTIME]))) & int(self.csr[h, L.CSR_MIE]))
 
     # ---- physical memory, as devices and loaders see it ------------------------------
     def ram_offset(self, addr: int, n: int) -> int:

@@ -1,0 +1,773 @@
+"""The execute engine: runs one hart until something needs Python.
+
+``run`` is the hot loop, compiled by Numba.  Per instruction it fetches
+through a one-page fetch cache, expands compressed encodings with a table,
+and executes the common integer instructions inline; rarer work (CSRs,
+atomics, floating point, page walks, device access) lives in helper
+functions.  It returns an exit reason (``rvisor.hw.layout.EXIT_*``), like
+KVM_RUN, with details in the hart's ``hs`` slots.
+
+Interrupts are checked at run start, after every instruction that may
+change what is pending or enabled (CSR writes, xRET, CLINT stores), and
+when the deterministic clock reaches the next timer deadline; in between
+the loop pays a single compare per instruction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from rvisor.hw import layout as L
+from rvisor.hw.alu import muldiv
+from rvisor.hw.clint import clint_load, clint_store
+from rvisor.hw.csr import csr_allowed, csr_read, csr_write, mip_value, ugte
+from rvisor.hw.fpu import fp_execute
+from rvisor.hw.mmu import tlb_key, translate
+from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.trap import TO_FIRMWARE, pick_interrupt, take_trap, xret
+
+SIGN = -(1 << 63)
+M32 = 0xFFFFFFFF
+BOX32 = -(1 << 32)  # upper 32 bits set: NaN-boxing of a single-precision value
+
+# slow-path result codes
+OK = 0
+MMIO = 1
+FAULT = 2  # FAULT + cause: raise exception `cause` with tval = the virtual address
+
+
+# runs for SRL/SRLI/SRLW: logical shift right of a 64-bit pattern
+@njit(cache=True, nogil=True)
+def srl(a, sh):
+    if sh == 0:
+        return a
+    return (a >> sh) & ((1 << (64 - sh)) - 1)
+
+
+@njit(cache=True, nogil=True)
+def ult(a, b):
+    return (a ^ SIGN) < (b ^ SIGN)
+
+
+# runs on sfence.vma, satp writes and SBI remote fences: forget every cached translation
+@njit(cache=True, nogil=True)
+def flush_tlb(tlb, h):
+    for a in range(3):
+        for i in range(TLB_ENTRIES):
+            tlb[h, a, i, TLB_TAG] = -1
+
+
+# runs for loads that miss the fast path: misaligned, MROM, CLINT or device addresses.
+# Returns (code, value): OK with the value, MMIO after filling the exit slots, or FAULT + cause.
+@njit(cache=True, nogil=True)
+def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
+    ram_base = mach[L.M_RAM_BASE]
+    ram_size = mach[L.M_RAM_SIZE]
+    pa = translate(h, va, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+    if pa < 0:
+        return FAULT - pa - 1, 0
+    v = 0
+    if va & (size - 1):
+        # misaligned: assemble byte by byte (each byte translated; may cross a page)
+        for i in range(size):
+            p = pa + i if i == 0 else translate(h, va + i, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            if p < 0:
+                return FAULT - p - 1, 0
+            off = p - ram_base
+            if off < 0 or off >= ram_size:
+                return FAULT + L.EXC_LOAD_ACCESS, 0
+            v |= np.int64(ram[off]) << (8 * i)
+    else:
+        off = pa - ram_base
+        if 0 <= off < ram_size:
+            for i in range(size):
+                v |= np.int64(ram[off + i]) << (8 * i)
+        elif L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE - size:
+            for i in range(size):
+                v |= np.int64(rom[pa - L.ROM_BASE + i]) << (8 * i)
+        elif L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
+            v = clint_load(pa - L.CLINT_BASE, size, hs, mach, mtime)
+        else:
+            hs[h, L.HS_EXIT_ADDR] = pa
+            hs[h, L.HS_EXIT_SIZE] = size
+            hs[h, L.HS_EXIT_FLAGS] = L.MMIO_SIGNED if signed else 0
+            return MMIO, 0
+    if signed and size < 8:
+        v = (v << (64 - 8 * size)) >> (64 - 8 * size)
+    return OK, v
+
+
+# runs for stores that miss the fast path (see load_slow); returns OK, MMIO or FAULT + cause
+@njit(cache=True, nogil=True)
+def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
+    ram_base = mach[L.M_RAM_BASE]
+    ram_size = mach[L.M_RAM_SIZE]
+    pa = translate(h, va, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+    if pa < 0:
+        return FAULT - pa - 1
+    if va & (size - 1):
+        # check every byte first so a faulting store writes nothing
+        for i in range(size):
+            p = pa + i if i == 0 else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            if p < 0:
+                return FAULT - p - 1
+            if p - ram_base < 0 or p - ram_base >= ram_size:
+                return FAULT + L.EXC_STORE_ACCESS
+        for i in range(size):
+            p = pa + i if i == 0 else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            ram[p - ram_base] = (value >> (8 * i)) & 0xFF
+        return OK
+    off = pa - ram_base
+    if 0 <= off < ram_size:
+        for i in range(size):
+            ram[off + i] = (value >> (8 * i)) & 0xFF
+        return OK
+    if L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
+        clint_store(pa - L.CLINT_BASE, size, value, hs, mach, mtime)
+        return OK
+    if L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE:
+        return FAULT + L.EXC_STORE_ACCESS
+    hs[h, L.HS_EXIT_ADDR] = pa
+    hs[h, L.HS_EXIT_SIZE] = size
+    hs[h, L.HS_EXIT_FLAGS] = L.MMIO_WRITE
+    hs[h, L.HS_EXIT_VALUE] = value
+    return MMIO
+
+
+# runs when the fetch cache misses: translate pc, read the instruction (may span two pages).
+# Returns (code, insn, page_offset): page_offset >= 0 when pc's page is RAM and may be cached.
+@njit(cache=True, nogil=True)
+def fetch_slow(h, pc, ram, rom, csr, hs, r64, mach, tlb, cnt):
+    ram_base = mach[L.M_RAM_BASE]
+    ram_size = mach[L.M_RAM_SIZE]
+    lo = 0
+    hi = 0
+    page = -1
+    for part in range(2):
+        va = pc + 2 * part
+        pa = translate(h, va, ACC_FETCH, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+        if pa < 0:
+            return FAULT - pa - 1, va, -1
+        off = pa - ram_base
+        if 0 <= off < ram_size:
+            v = np.int64(ram[off]) | (np.int64(ram[off + 1]) << 8)
+            if part == 0:
+                page = off - (pa & 0xFFF)
+        elif L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE:
+            v = np.int64(rom[pa - L.ROM_BASE]) | (np.int64(rom[pa - L.ROM_BASE + 1]) << 8)
+        else:
+            return FAULT + L.EXC_INSN_ACCESS, va, -1
+        if part == 0:
+            lo = v
+            if (lo & 3) != 3:
+                return OK, lo, page
+        else:
+            hi = v
+    return OK, lo | (hi << 16), page
+
+
+# runs for Zicsr instructions; returns 0, or 1 when the instruction is illegal
+@njit(cache=True, nogil=True)
+def csr_op(h, insn, priv, x, csr, hs, tlb, instret, mtime):
+    num = (insn >> 20) & 0xFFF
+    f3 = (insn >> 12) & 7
+    rd = (insn >> 7) & 31
+    rs1 = (insn >> 15) & 31
+    src = x[h, rs1] if f3 < 4 else rs1
+    kind = f3 & 3
+    write = kind == 1 or rs1 != 0
+    if kind == 0 or not csr_allowed(h, num, write, priv, csr):
+        return 1
+    old = 0
+    if kind != 1 or rd != 0:
+        old = csr_read(h, num, csr, hs, instret, mtime)
+    if write:
+        if kind == 1:
+            new = src
+        elif kind == 2:
+            new = old | src
+        else:
+            new = old & ~src
+        if csr_write(h, num, new, csr, hs, instret):
+            flush_tlb(tlb, h)
+    if rd != 0:
+        x[h, rd] = old
+    return 0
+
+
+# runs for the A extension (LR/SC and AMOs); returns OK or FAULT + cause
+@njit(cache=True, nogil=True)
+def amo_op(h, insn, x, ram, r32, r64, csr, hs, mach, tlb, cnt):
+    f3 = (insn >> 12) & 7
+    f5 = (insn >> 27) & 31
+    rd = (insn >> 7) & 31
+    rs1 = (insn >> 15) & 31
+    rs2 = (insn >> 20) & 31
+    if f3 != 2 and f3 != 3:
+        return FAULT + L.EXC_ILLEGAL
+    size = 4 if f3 == 2 else 8
+    va = x[h, rs1]
+    ram_base = mach[L.M_RAM_BASE]
+    ram_size = mach[L.M_RAM_SIZE]
+    if f5 == 2:  # LR
+        if rs2 != 0:
+            return FAULT + L.EXC_ILLEGAL
+        if va & (size - 1):
+            return FAULT + L.EXC_LOAD_MISALIGNED
+        pa = translate(h, va, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+        if pa < 0:
+            return FAULT - pa - 1
+        off = pa - ram_base
+        if off < 0 or off >= ram_size:
+            return FAULT + L.EXC_LOAD_ACCESS
+        v = np.int64(r32[off >> 2]) if size == 4 else r64[off >> 3]
+        hs[h, L.HS_RES_ADDR] = pa
+        hs[h, L.HS_RES_VALID] = 1
+        if rd != 0:
+            x[h, rd] = v
+        return OK
+    if f5 != 3 and f5 not in (0, 1, 4, 8, 12, 16, 20, 24, 28):
+        return FAULT + L.EXC_ILLEGAL
+    if va & (size - 1):
+        return FAULT + L.EXC_STORE_MISALIGNED
+    pa = translate(h, va, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+    if pa < 0:
+        return FAULT - pa - 1
+    off = pa - ram_base
+    if off < 0 or off >= ram_size:
+        return FAULT + L.EXC_STORE_ACCESS
+    b = x[h, rs2]
+    if f5 == 3:  # SC: succeeds only with a valid reservation on this address
+        ok = hs[h, L.HS_RES_VALID] != 0 and hs[h, L.HS_RES_ADDR] == pa
+        hs[h, L.HS_RES_VALID] = 0
+        if ok:
+            if size == 4:
+                r32[off >> 2] = (b << 32) >> 32
+            else:
+                r64[off >> 3] = b
+        if rd != 0:
+            x[h, rd] = 0 if ok else 1
+        return OK
+    if size == 4:
+        old = np.int64(r32[off >> 2])
+        b = (b << 32) >> 32
+    else:
+        old = r64[off >> 3]
+    if f5 == 0:
+        new = old + b
+    elif f5 == 1:
+        new = b
+    elif f5 == 4:
+        new = old ^ b
+    elif f5 == 8:
+        new = old | b
+    elif f5 == 12:
+        new = old & b
+    elif f5 == 16:
+        new = old if old < b else b
+    elif f5 == 20:
+        new = old if old > b else b
+    else:
+        ua = old & M32 if size == 4 else old
+        ub = b & M32 if size == 4 else b
+        lt = ult(ua, ub)
+        if f5 == 24:
+            new = old if lt else b
+        else:
+            new = b if lt else old
+    if size == 4:
+        r32[off >> 2] = (new << 32) >> 32
+    else:
+        r64[off >> 3] = new
+    if rd != 0:
+        x[h, rd] = old
+    return OK
+
+
+# runs for FLW/FLD/FSW/FSD; returns OK or FAULT + cause (device memory is not supported for FP)
+@njit(cache=True, nogil=True)
+def fp_mem(h, insn, x, f, ram, r32, r64, csr, hs, mach, tlb, cnt):
+    f3 = (insn >> 12) & 7
+    if (f3 != 2 and f3 != 3) or (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) == 0:
+        return FAULT + L.EXC_ILLEGAL
+    size = 4 if f3 == 2 else 8
+    store = (insn & 0x7F) == 0x27
+    if store:
+        imm = (((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F)
+    else:
+        imm = (insn << 32) >> 52
+    va = x[h, (insn >> 15) & 31] + imm
+    ram_base = mach[L.M_RAM_BASE]
+    ram_size = mach[L.M_RAM_SIZE]
+    acc = ACC_STORE if store else ACC_LOAD
+    pa = translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+    if pa < 0:
+        return FAULT - pa - 1
+    fault = L.EXC_STORE_ACCESS if store else L.EXC_LOAD_ACCESS
+    off = pa - ram_base
+    if off < 0 or off + size > ram_size:
+        return FAULT + fault
+    aligned = (va & (size - 1)) == 0
+    if not aligned and (va & 0xFFF) + size > 0x1000:
+        return FAULT + (L.EXC_STORE_MISALIGNED if store else L.EXC_LOAD_MISALIGNED)
+    if store:
+        v = f[h, (insn >> 20) & 31]
+        if size == 4:
+            v &= M32
+        if aligned and size == 8:
+            r64[off >> 3] = v
+        else:
+            for i in range(size):
+                ram[off + i] = (v >> (8 * i)) & 0xFF
+        return OK
+    if aligned and size == 8:
+        v = r64[off >> 3]
+    else:
+        v = 0
+        for i in range(size):
+            v |= np.int64(ram[off + i]) << (8 * i)
+    if size == 4:
+        v = (v & M32) | BOX32
+    f[h, (insn >> 7) & 31] = v
+    st = csr[h, L.CSR_MSTATUS]
+    if (st & L.MSTATUS_FS) != L.MSTATUS_FS:
+        csr[h, L.CSR_MSTATUS] = st | L.MSTATUS_FS | L.MSTATUS_SD
+    return OK
+
+
+# runs at each interrupt check with the deterministic clock: the instruction count at which
+# the nearest future timer deadline (mtimecmp, stimecmp, SBI timer) falls, capped at `limit`
+@njit(cache=True, nogil=True)
+def next_deadline(h, limit, csr, hs, mtime0, frac, ipt, mtime):
+    best = limit
+    horizon = (limit + frac) // ipt + 2
+    for k in range(3):
+        if k == 0:
+            d = hs[h, L.HS_MTIMECMP]
+        elif k == 1:
+            if (csr[h, L.CSR_MENVCFG] & SIGN) == 0:
+                continue
+            d = csr[h, L.CSR_STIMECMP]
+        else:
+            if hs[h, L.HS_FIRMWARE] == 0:
+                continue
+            d = hs[h, L.HS_SBI_TIMECMP]
+        if d <= mtime or d - mtime0 > horizon:
+            continue  # already pending (or unsigned-huge), or beyond this run
+        at = (d - mtime0) * ipt - frac
+        if at < best:
+            best = at
+    return best
+
+
+# runs when Python asks whether a hart parked in WFI has an interrupt to wake it (priv 3.3.3)
+@njit(cache=True, nogil=True)
+def wfi_wakeup(h, csr, hs, mtime):
+    return (mip_value(h, csr, hs, mtime) & csr[h, L.CSR_MIE]) != 0
+
+
+# runs once per engine call: execute up to `budget` instructions of hart h
+@njit(cache=True, nogil=True)
+def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb):
+    pc = hs[h, L.HS_PC]
+    ram_base = mach[L.M_RAM_BASE]
+    ram_size = mach[L.M_RAM_SIZE]
+    ipt = mach[L.M_IPT]
+    tohost = mach[L.M_TOHOST]
+    mtime0 = mach[L.M_MTIME]
+    frac = hs[h, L.HS_TIME_FRAC]
+    instret0 = cnt[h, L.CNT_INSTRET]
+    hs[h, L.HS_RES_VALID] = 0  # another hart may have run: drop the LR reservation
+    n = 0
+    next_check = 0
+    fetch_vpn = -1
+    fetch_page = 0
+    data_bare = True
+    dkey = 0
+    priv = hs[h, L.HS_PRIV]
+    mtime = mtime0
+    reason = L.EXIT_BUDGET
+    while True:
+        if n >= next_check:
+            # interrupt check and recomputation of the translation context
+            if ipt > 0:
+                mtime = mtime0 + (frac + n) // ipt
+            priv = hs[h, L.HS_PRIV]
+            mstatus = csr[h, L.CSR_MSTATUS]
+            hs[h, L.HS_EVENT] = 0
+            pend = mip_value(h, csr, hs, mtime) & csr[h, L.CSR_MIE]
+            if pend != 0:
+                irq = pick_interrupt(priv, mstatus, pend, csr[h, L.CSR_MIDELEG])
+                if irq >= 0:
+                    npc = take_trap(h, irq, 0, pc, True, csr, hs, cnt)
+                    if npc == TO_FIRMWARE:
+                        reason = L.EXIT_TRAP
+                        break
+                    pc = npc
+                    priv = hs[h, L.HS_PRIV]
+                    mstatus = csr[h, L.CSR_MSTATUS]
+                    fetch_vpn = -1
+            if n >= budget:
+                break
+            next_check = budget
+            if ipt > 0:
+                next_check = next_deadline(h, budget, csr, hs, mtime0, frac, ipt, mtime)
+            eff = priv
+            if priv == L.PRV_M and (mstatus & L.MSTATUS_MPRV):
+                eff = (mstatus >> 11) & 3
+            data_bare = eff == L.PRV_M or ((csr[h, L.CSR_SATP] >> 60) & 0xF) == 0
+            dkey = tlb_key(eff, mstatus)
+
+        # ---- fetch ------------------------------------------------------------
+        exc = -1
+        tval = 0
+        if (pc >> 12) == fetch_vpn and (pc & 0xFFF) != 0xFFE:
+            off = fetch_page + (pc & 0xFFF)
+            insn = np.int64(r16[off >> 1]) & 0xFFFF
+            if (insn & 3) == 3:
+                insn |= (np.int64(r16[(off >> 1) + 1]) & 0xFFFF) << 16
+        else:
+            code, insn, page = fetch_slow(h, pc, ram, rom, csr, hs, r64, mach, tlb, cnt)
+            if code != OK:
+                exc = code - FAULT
+                tval = insn
+                insn = 0
+            elif page >= 0:
+                fetch_vpn = pc >> 12
+                fetch_page = page
+        raw = insn
+        ilen = 4
+        if exc < 0 and (insn & 3) != 3:
+            ilen = 2
+            insn = ctab[insn]
+            if insn == 0:
+                exc = L.EXC_ILLEGAL
+                tval = raw
+        npc = pc + ilen
+
+        # ---- execute ------------------------------------------------------------
+        if exc < 0:
+            op = insn & 0x7F
+            rd = (insn >> 7) & 31
+            rs1 = (insn >> 15) & 31
+            f3 = (insn >> 12) & 7
+            if op == 0x13:  # OP-IMM
+                imm = (insn << 32) >> 52
+                a = x[h, rs1]
+                if f3 == 0:
+                    x[h, rd] = a + imm
+                elif f3 == 1:
+                    if (insn >> 26) != 0:
+                        exc = L.EXC_ILLEGAL
+                    else:
+                        x[h, rd] = a << (imm & 63)
+                elif f3 == 2:
+                    x[h, rd] = 1 if a < imm else 0
+                elif f3 == 3:
+                    x[h, rd] = 1 if ult(a, imm) else 0
+                elif f3 == 4:
+                    x[h, rd] = a ^ imm
+                elif f3 == 5:
+                    f6 = insn >> 26
+                    if f6 == 0:
+                        x[h, rd] = srl(a, imm & 63)
+                    elif f6 == 0x10:
+                        x[h, rd] = a >> (imm & 63)
+                    else:
+                        exc = L.EXC_ILLEGAL
+                elif f3 == 6:
+                    x[h, rd] = a | imm
+                else:
+                    x[h, rd] = a & imm
+            elif op == 0x03 or op == 0x23:  # LOAD / STORE
+                store = op == 0x23
+                if store:
+                    imm = (((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F)
+                else:
+                    imm = (insn << 32) >> 52
+                va = x[h, rs1] + imm
+                size = 1 << (f3 & 3)
+                if (store and f3 > 3) or f3 == 7:
+                    exc = L.EXC_ILLEGAL
+                else:
+                    pa = -1
+                    if data_bare:
+                        pa = va
+                    else:
+                        vpn = va >> 12
+                        idx = vpn & (TLB_ENTRIES - 1)
+                        acc = ACC_STORE if store else ACC_LOAD
+                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << 4) | dkey):
+                            pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
+                    off = pa - ram_base
+                    fast = pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0
+                    if store:
+                        v = x[h, (insn >> 20) & 31]
+                        if fast:
+                            if f3 == 0:
+                                ram[off] = v & 0xFF
+                            elif f3 == 1:
+                                r16[off >> 1] = ((v & 0xFFFF) << 48) >> 48
+                            elif f3 == 2:
+                                r32[off >> 2] = (v << 32) >> 32
+                            else:
+                                r64[off >> 3] = v
+                            if pa == tohost:
+                                hs[h, L.HS_EXIT_VALUE] = v
+                                reason = L.EXIT_HTIF
+                                n += 1
+                                pc = npc
+                                break
+                        else:
+                            code = store_slow(h, va, size, v, ram, csr, hs, r64, mach, tlb, cnt, mtime)
+                            if code == MMIO:
+                                hs[h, L.HS_EXIT_PC] = pc
+                                reason = L.EXIT_MMIO
+                                n += 1
+                                pc = npc
+                                break
+                            if code != OK:
+                                exc = code - FAULT
+                                tval = va
+                            mtime0 = mach[L.M_MTIME]  # a CLINT store may have moved mtime
+                            next_check = 0
+                    else:
+                        if fast:
+                            if f3 == 0:
+                                v = (np.int64(ram[off]) << 56) >> 56
+                            elif f3 == 1:
+                                v = np.int64(r16[off >> 1])
+                            elif f3 == 2:
+                                v = np.int64(r32[off >> 2])
+                            elif f3 == 3:
+                                v = r64[off >> 3]
+                            elif f3 == 4:
+                                v = np.int64(ram[off])
+                            elif f3 == 5:
+                                v = np.int64(r16[off >> 1]) & 0xFFFF
+                            else:
+                                v = np.int64(r32[off >> 2]) & M32
+                            x[h, rd] = v
+                        else:
+                            code, v = load_slow(h, va, size, f3 < 4, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)
+                            if code == OK:
+                                x[h, rd] = v
+                            elif code == MMIO:
+                                hs[h, L.HS_EXIT_PC] = pc
+                                hs[h, L.HS_EXIT_RD] = rd
+                                reason = L.EXIT_MMIO
+                                n += 1
+                                pc = npc
+                                break
+                            else:
+                                exc = code - FAULT
+                                tval = va
+            elif op == 0x33:  # OP
+                a = x[h, rs1]
+                b = x[h, (insn >> 20) & 31]
+                f7 = insn >> 25
+                if f7 == 0:
+                    if f3 == 0:
+                        x[h, rd] = a + b
+                    elif f3 == 1:
+                        x[h, rd] = a << (b & 63)
+                    elif f3 == 2:
+                        x[h, rd] = 1 if a < b else 0
+                    elif f3 == 3:
+                        x[h, rd] = 1 if ult(a, b) else 0
+                    elif f3 == 4:
+                        x[h, rd] = a ^ b
+                    elif f3 == 5:
+                        x[h, rd] = srl(a, b & 63)
+                    elif f3 == 6:
+                        x[h, rd] = a | b
+                    else:
+                        x[h, rd] = a & b
+                elif f7 == 0x20 and f3 == 0:
+                    x[h, rd] = a - b
+                elif f7 == 0x20 and f3 == 5:
+                    x[h, rd] = a >> (b & 63)
+                elif f7 == 1:
+                    x[h, rd] = muldiv(f3, a, b, False)
+                else:
+                    exc = L.EXC_ILLEGAL
+            elif op == 0x63:  # BRANCH
+                a = x[h, rs1]
+                b = x[h, (insn >> 20) & 31]
+                if f3 == 0:
+                    t = a == b
+                elif f3 == 1:
+                    t = a != b
+                elif f3 == 4:
+                    t = a < b
+                elif f3 == 5:
+                    t = a >= b
+                elif f3 == 6:
+                    t = ult(a, b)
+                elif f3 == 7:
+                    t = not ult(a, b)
+                else:
+                    t = False
+                    exc = L.EXC_ILLEGAL
+                if t:
+                    npc = pc + (
+                        (((insn << 32) >> 63) << 12) | (((insn >> 7) & 1) << 11)
+                        | (((insn >> 25) & 0x3F) << 5) | (((insn >> 8) & 0xF) << 1)
+                    )
+            elif op == 0x6F:  # JAL
+                x[h, rd] = pc + ilen
+                npc = pc + (
+                    (((insn << 32) >> 63) << 20) | (insn & 0xFF000) | (((insn >> 20) & 1) << 11)
+                    | (((insn >> 21) & 0x3FF) << 1)
+                )
+            elif op == 0x67:  # JALR
+                if f3 != 0:
+                    exc = L.EXC_ILLEGAL
+                else:
+                    t = (x[h, rs1] + ((insn << 32) >> 52)) & ~1
+                    x[h, rd] = pc + ilen
+                    npc = t
+            elif op == 0x37:  # LUI
+                x[h, rd] = ((insn & 0xFFFFF000) << 32) >> 32
+            elif op == 0x17:  # AUIPC
+                x[h, rd] = pc + (((insn & 0xFFFFF000) << 32) >> 32)
+            elif op == 0x1B:  # OP-IMM-32
+                a = x[h, rs1]
+                sh = (insn >> 20) & 31
+                f7 = insn >> 25
+                if f3 == 0:
+                    x[h, rd] = ((a + ((insn << 32) >> 52)) << 32) >> 32
+                elif f3 == 1 and f7 == 0:
+                    x[h, rd] = (a << (sh + 32)) >> 32
+                elif f3 == 5 and f7 == 0:
+                    x[h, rd] = (((a & M32) >> sh) << 32) >> 32
+                elif f3 == 5 and f7 == 0x20:
+                    x[h, rd] = ((a << 32) >> 32) >> sh
+                else:
+                    exc = L.EXC_ILLEGAL
+            elif op == 0x3B:  # OP-32
+                a = x[h, rs1]
+                b = x[h, (insn >> 20) & 31]
+                f7 = insn >> 25
+                sh = b & 31
+                if f7 == 0 and f3 == 0:
+                    x[h, rd] = ((a + b) << 32) >> 32
+                elif f7 == 0x20 and f3 == 0:
+                    x[h, rd] = ((a - b) << 32) >> 32
+                elif f7 == 0 and f3 == 1:
+                    x[h, rd] = (a << (sh + 32)) >> 32
+                elif f7 == 0 and f3 == 5:
+                    x[h, rd] = (((a & M32) >> sh) << 32) >> 32
+                elif f7 == 0x20 and f3 == 5:
+                    x[h, rd] = ((a << 32) >> 32) >> sh
+                elif f7 == 1 and f3 != 1 and f3 != 2 and f3 != 3:
+                    x[h, rd] = muldiv(f3, a, b, True)
+                else:
+                    exc = L.EXC_ILLEGAL
+            elif op == 0x73:  # SYSTEM
+                if f3 == 0:
+                    if insn == 0x00000073:  # ECALL
+                        if priv == L.PRV_S and hs[h, L.HS_FIRMWARE] != 0:
+                            hs[h, L.HS_EXIT_PC] = pc
+                            reason = L.EXIT_SBI
+                            n += 1
+                            pc = npc
+                            break
+                        exc = L.EXC_ECALL_U + priv
+                    elif insn == 0x00100073:  # EBREAK
+                        if hs[h, L.HS_DEBUG] != 0:
+                            hs[h, L.HS_EXIT_PC] = pc
+                            reason = L.EXIT_BREAK
+                            break
+                        exc = L.EXC_BREAKPOINT
+                        tval = pc
+                    elif insn == 0x10200073:  # SRET
+                        if priv == L.PRV_U or (
+                            priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TSR)
+                        ):
+                            exc = L.EXC_ILLEGAL
+                        else:
+                            npc = xret(h, False, csr, hs, cnt)
+                            fetch_vpn = -1
+                            next_check = 0
+                    elif insn == 0x30200073:  # MRET
+                        if priv != L.PRV_M:
+                            exc = L.EXC_ILLEGAL
+                        else:
+                            npc = xret(h, True, csr, hs, cnt)
+                            fetch_vpn = -1
+                            next_check = 0
+                    elif insn == 0x10500073:  # WFI
+                        if priv == L.PRV_U or (
+                            priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TW)
+                        ):
+                            exc = L.EXC_ILLEGAL
+                        elif not wfi_wakeup(h, csr, hs, mtime):
+                            hs[h, L.HS_EXIT_PC] = pc
+                            reason = L.EXIT_WFI
+                            n += 1
+                            pc = npc
+                            break
+                    elif (insn >> 25) == 0x09 and rd == 0:  # SFENCE.VMA
+                        if priv == L.PRV_U or (
+                            priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM)
+                        ):
+                            exc = L.EXC_ILLEGAL
+                        else:
+                            flush_tlb(tlb, h)
+                            fetch_vpn = -1
+                    else:
+                        exc = L.EXC_ILLEGAL
+                elif csr_op(h, insn, priv, x, csr, hs, tlb, instret0 + n, mtime) != 0:
+                    exc = L.EXC_ILLEGAL
+                else:
+                    fetch_vpn = -1
+                    next_check = 0
+            elif op == 0x0F:  # MISC-MEM: FENCE, FENCE.I (no instruction cache to flush)
+                if f3 > 1:
+                    exc = L.EXC_ILLEGAL
+            elif op == 0x2F:  # AMO
+                code = amo_op(h, insn, x, ram, r32, r64, csr, hs, mach, tlb, cnt)
+                if code != OK:
+                    exc = code - FAULT
+                    tval = x[h, rs1]
+            elif op == 0x07 or op == 0x27:  # LOAD-FP / STORE-FP
+                code = fp_mem(h, insn, x, f, ram, r32, r64, csr, hs, mach, tlb, cnt)
+                if code != OK:
+                    exc = code - FAULT
+                    if exc != L.EXC_ILLEGAL:
+                        if op == 0x27:
+                            tval = x[h, rs1] + ((((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F))
+                        else:
+                            tval = x[h, rs1] + ((insn << 32) >> 52)
+            elif op == 0x53 or op == 0x43 or op == 0x47 or op == 0x4B or op == 0x4F:
+                if fp_execute(insn, h, x, f, csr) != 0:
+                    exc = L.EXC_ILLEGAL
+            else:
+                exc = L.EXC_ILLEGAL
+            x[h, 0] = 0
+
+        # ---- retire or trap ------------------------------------------------------
+        if exc >= 0:
+            if exc == L.EXC_ILLEGAL:
+                tval = raw
+            npc = take_trap(h, exc, tval, pc, False, csr, hs, cnt)
+            if npc == TO_FIRMWARE:
+                reason = L.EXIT_TRAP
+                break
+            fetch_vpn = -1
+            next_check = 0
+            budget -= 1  # a trap storm (a fault in the handler itself) still ends the run
+        else:
+            n += 1
+        pc = npc
+
+    hs[h, L.HS_PC] = pc
+    cnt[h, L.CNT_INSTRET] = instret0 + n
+    cnt[h, L.CNT_EXIT + reason] += 1
+    if ipt > 0:
+        t = frac + n
+        mach[L.M_MTIME] += t // ipt
+        hs[h, L.HS_TIME_FRAC] = t % ipt
+    return reason
