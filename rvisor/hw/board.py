@@ -1,0 +1,294 @@
+"""The QEMU-virt-compatible board: harts, RAM and devices wired together, and its run loop.
+
+``Board`` builds a ``Machine`` and attaches the devices at QEMU virt's
+addresses (see ``rvisor.hw.layout``).  ``Board.run`` is the machine's main
+loop: it gives each runnable hart a slice of instructions in turn and
+handles what the engine hands back (device access, WFI, SBI calls to the
+built-in firmware, HTIF).  When every hart waits for an interrupt, the
+deterministic clock jumps to the next timer deadline instead of spinning.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rvisor.hw import layout as L
+from rvisor.hw.bus import Bus, BusError
+from rvisor.hw.console import CaptureConsole, Console
+from rvisor.hw.devices import EmptySlot, GoldfishRtc, Plic, SifiveTest, Uart16550, VirtioBlk, VirtioRng
+from rvisor.hw.machine import Machine
+from rvisor.hw.trap import TO_FIRMWARE, take_trap
+
+MASK64 = (1 << 64) - 1
+
+
+@dataclass
+class BoardConfig:
+    """The machine's shape: the equivalent of QEMU's -m, -smp and -drive options."""
+
+    nharts: int = 1
+    ram_size: int = 128 << 20
+    drives: Sequence[tuple[str, bool]] = ()  # (image path, read-only), virtio-mmio slots 0, 1, ...
+    rng: bool = False  # a virtio-rng device in the slot after the drives
+    clock: str = "deterministic"  # or "realtime"
+    slice: int = 0  # instructions per hart turn (0: chosen from nharts)
+
+
+@dataclass
+class RunResult:
+    """How a run ended and what it did."""
+
+    exit_code: int
+    reason: str  # poweroff, fail, reset, timeout, quit, fatal, htif
+    message: str = ""
+    output: str = ""
+    instructions: int = 0
+    seconds: float = 0.0
+    mips: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class Halt(Exception):
+    """Raised inside the run loop when the machine stops."""
+
+
+class Board:
+    """One machine: ``config`` decides its harts, RAM and disks; ``console`` its UART."""
+
+    def __init__(self, config: BoardConfig, console: Console | None = None) -> None:
+        if config.clock not in ("deterministic", "realtime"):
+            raise ValueError(f"unknown clock {config.clock!r}: use deterministic or realtime")
+        self.config = config
+        self.console = console if console is not None else CaptureConsole()
+        self.machine = m = Machine(config.nharts, config.ram_size)
+        if config.clock == "realtime":
+            m.mach[L.M_IPT] = 0
+        self.bus = Bus()
+        self.plic = self.bus.attach(Plic(config.nharts, on_change=m.set_external_irq))
+        self.uart = self.bus.attach(Uart16550(self.console, irq=self.plic.line(L.UART0_IRQ)))
+        self.rtc = self.bus.attach(GoldfishRtc(irq=self.plic.line(L.RTC_IRQ)))
+        self.test = self.bus.attach(SifiveTest())
+        self.virtio: list[Any] = []
+        if len(config.drives) + int(config.rng) > L.VIRTIO_SLOTS:
+            raise ValueError(f"at most {L.VIRTIO_SLOTS} virtio devices fit on the board")
+        for i in range(L.VIRTIO_SLOTS):
+            base = L.VIRTIO_BASE + i * L.VIRTIO_STRIDE
+            irq = self.plic.line(L.VIRTIO_IRQ0 + i)
+            if i < len(config.drives):
+                path, ro = config.drives[i]
+                dev: Any = VirtioBlk(m, irq, path, base=base, readonly=ro, name=f"virtio-blk{i}")
+            elif config.rng and i == len(config.drives):
+                dev = VirtioRng(m, irq, base=base, name="virtio-rng")
+            else:
+                dev = EmptySlot(m, irq, base=base, name=f"virtio{i}")
+            self.virtio.append(self.bus.attach(dev))
+        self.firmware: Any = None
+        self.fdt_bytes = b""
+        self.fdt_addr = 0
+        self.boot_info: Any = None
+        self._halt: tuple[str, int, str] | None = None
+
+    # ---- services for firmware and devices -------------------------------------------------
+    # runs when firmware prints (SBI console calls)
+    def console_write(self, data: bytes) -> None:
+        self.console.write(bytes(data))
+
+    # runs when firmware reads the console (SBI getchar): next byte or -1
+    def console_read(self) -> int:
+        b = self.console.read(1)
+        return b[0] if b else -1
+
+    # runs when firmware or a device decides the machine stops (poweroff, reset, fail)
+    def halt(self, reason: str, code: int, message: str = "") -> None:
+        if self._halt is None:
+            self._halt = (reason, code, message)
+
+    # ---- the run loop -----------------------------------------------------------------------
+    # runs once per `rvisor run`: until poweroff, failure, timeout or a quit from the console
+    def run(self, timeout: float | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
+            progress_interval: float = 0.25) -> RunResult:
+        m = self.machine
+        n = m.nharts
+        budget = self.config.slice or (500_000 if n == 1 else 20_000)
+        realtime = self.config.clock == "realtime"
+        start = time.monotonic()
+        last_report = start
+        last_poll = start
+        rt_base = int(m.mach[L.M_MTIME])
+        try:
+            while self._halt is None:
+                ran = False
+                for h in range(n):
+                    state = m.hs[h, L.HS_STATE]
+                    if state == L.HART_STOPPED:
+                        continue
+                    if state != L.HART_RUNNING:
+                        if not m.interrupt_pending(h):
+                            continue
+                        m.hs[h, L.HS_STATE] = L.HART_RUNNING
+                    ran = True
+                    self._exit(h, m.run(h, budget))
+                    if self._halt is not None:
+                        break
+                now = time.monotonic()
+                if realtime:
+                    m.mach[L.M_MTIME] = rt_base + int((now - start) * L.TIMEBASE_HZ)
+                if now - last_poll > 0.002 or not ran:
+                    last_poll = now
+                    self.bus.poll()
+                    if self.console.quit_requested:
+                        self.halt("quit", 0, "stopped from the console")
+                        break
+                if not ran:
+                    self._idle(realtime)
+                if timeout is not None and now - start > timeout:
+                    self.halt("timeout", 124, f"timed out after {timeout:g} s")
+                    break
+                if progress is not None and now - last_report >= progress_interval:
+                    last_report = now
+                    progress(self.progress_info(now - start))
+        finally:
+            self.bus.poll()
+        reason, code, message = self._halt
+        seconds = time.monotonic() - start
+        instr = int(m.cnt[:, L.CNT_INSTRET].sum())
+        out = self.console.text if isinstance(self.console, CaptureConsole) else ""
+        if progress is not None:
+            progress(self.progress_info(seconds))
+        return RunResult(code, reason, message, out, instr, seconds, instr / seconds / 1e6 if seconds else 0.0,
+                         self.stats())
+
+    # runs when no hart could run: jump the clock to the next timer deadline, or wait for input
+    def _idle(self, realtime: bool) -> None:
+        m = self.machine
+        if realtime:
+            time.sleep(0.0005)
+            return
+        now = int(m.mach[L.M_MTIME])
+        deadlines = []
+        for h in range(m.nharts):
+            if m.hs[h, L.HS_STATE] == L.HART_STOPPED:
+                continue
+            for d in (int(m.hs[h, L.HS_MTIMECMP]), int(m.hs[h, L.HS_SBI_TIMECMP]),
+                      int(m.csr[h, L.CSR_STIMECMP]) if int(m.csr[h, L.CSR_MENVCFG]) < 0 else -1):
+                if d > now:
+                    deadlines.append(d)
+        if deadlines:
+            m.mach[L.M_MTIME] = min(deadlines)
+        elif self.console.kind in ("none", "file"):
+            # no timer is armed and no input can arrive: nothing will ever wake a hart
+            self.halt("fatal", 1, "every hart waits for an interrupt that nothing can raise (deadlock)")
+        else:
+            time.sleep(0.001)  # only console input can wake a hart now
+
+    # runs after every engine exit: do what the exit asks for
+    def _exit(self, h: int, reason: int) -> None:
+        m = self.machine
+        if reason == L.EXIT_BUDGET:
+            return
+        if reason == L.EXIT_MMIO:
+            self._mmio(h)
+        elif reason == L.EXIT_WFI:
+            if not m.interrupt_pending(h):
+                m.hs[h, L.HS_STATE] = L.HART_WFI
+        elif reason == L.EXIT_SBI:
+            self.firmware.on_sbi(self, h)
+        elif reason == L.EXIT_TRAP:
+            self.firmware.on_m_trap(self, h)
+        elif reason == L.EXIT_HTIF:
+            self._htif(h)
+        elif reason == L.EXIT_BREAK:
+            self.halt("fatal", 1, f"hart {h}: ebreak at {int(m.hs[h, L.HS_EXIT_PC]):#x} with no debugger")
+        elif reason == L.EXIT_FATAL:
+            self.halt("fatal", 1, self.describe_fault(h))
+        if self.test.halt_request is not None:
+            what, code = self.test.halt_request
+            self.test.halt_request = None
+            self.halt(what, code if what == "fail" else 0)
+
+    # runs on EXIT_MMIO: one load or store to a Python device
+    def _mmio(self, h: int) -> None:
+        m = self.machine
+        addr = int(m.hs[h, L.HS_EXIT_ADDR])
+        size = int(m.hs[h, L.HS_EXIT_SIZE])
+        flags = int(m.hs[h, L.HS_EXIT_FLAGS])
+        try:
+            if flags & L.MMIO_WRITE:
+                self.bus.write(addr, size, int(m.hs[h, L.HS_EXIT_VALUE]) & MASK64)
+            else:
+                v = self.bus.read(addr, size)
+                if flags & L.MMIO_SIGNED and v >> (8 * size - 1):
+                    v -= 1 << (8 * size)
+                m.set_reg(h, int(m.hs[h, L.HS_EXIT_RD]), v)
+        except BusError:
+            # nothing answers at this address: the access faults (priv spec 3.7, PMA violations)
+            cause = L.EXC_STORE_ACCESS if flags & L.MMIO_WRITE else L.EXC_LOAD_ACCESS
+            m.cnt[h, L.CNT_INSTRET] -= 1  # the faulting access did not retire
+            pc = int(m.hs[h, L.HS_EXIT_PC])
+            va = addr  # the engine reports the physical address; for bare-metal code they agree
+            npc = int(take_trap(h, cause, va, pc, False, m.csr, m.hs, m.cnt))
+            if npc == TO_FIRMWARE:
+                self.firmware.on_m_trap(self, h)
+            else:
+                m.hs[h, L.HS_PC] = npc
+
+    # runs on EXIT_HTIF: the tohost protocol of the standard ISA tests
+    def _htif(self, h: int) -> None:
+        m = self.machine
+        v = int(m.hs[h, L.HS_EXIT_VALUE]) & MASK64
+        tohost = int(m.mach[L.M_TOHOST])
+        dev, cmd = v >> 56, (v >> 48) & 0xFF
+        if dev == 0 and v & 1:
+            code = v >> 1
+            self.halt("poweroff" if code == 0 else "fail", code, "" if code == 0 else f"HTIF exit code {code}")
+        elif dev == 1 and cmd == 1:
+            self.console_write(bytes([v & 0xFF]))
+            m.write_u64(tohost, 0)
+            if m.in_ram(tohost + 64, 8):
+                m.write_u64(tohost + 64, (1 << 56) | (1 << 48))  # fromhost answer, as the console expects
+        elif v:
+            m.write_u64(tohost, 0)
+
+    # ---- reports -------------------------------------------------------------------------------
+    # runs when a run stops on an emulator fault: pc, instruction and mode, for the error line
+    def describe_fault(self, h: int) -> str:
+        m = self.machine
+        mode = {0: "U", 1: "S", 3: "M"}.get(int(m.hs[h, L.HS_PRIV]), "?")
+        return (f"emulator fault on hart {h}: pc={int(m.hs[h, L.HS_EXIT_PC]) & MASK64:#x} "
+                f"insn={int(m.hs[h, L.HS_EXIT_INSN]) & 0xFFFFFFFF:#010x} mode={mode}")
+
+    # runs for the live status line
+    def progress_info(self, seconds: float) -> dict[str, Any]:
+        m = self.machine
+        instr = int(m.cnt[:, L.CNT_INSTRET].sum())
+        return {"instructions": instr, "seconds": seconds, "mips": instr / seconds / 1e6 if seconds else 0.0,
+                "pc": int(m.hs[0, L.HS_PC]) & MASK64, "harts": m.nharts}
+
+    # runs at the end of a run: counters by name, for tables and --stats-json
+    def stats(self) -> dict[str, Any]:
+        m = self.machine
+        cnt = m.cnt.sum(axis=0)
+        traps = {L.EXC_NAMES.get(c, f"cause {c}"): int(cnt[L.CNT_EXC + c]) for c in range(24) if cnt[L.CNT_EXC + c]}
+        irqs = {L.IRQ_NAMES.get(c, f"irq {c}"): int(cnt[L.CNT_IRQ + c]) for c in range(16) if cnt[L.CNT_IRQ + c]}
+        exits = {L.EXIT_NAMES.get(r, f"exit {r}"): int(cnt[L.CNT_EXIT + r]) for r in range(L.N_EXITS)
+                 if cnt[L.CNT_EXIT + r]}
+        harts = [{"hart": h, "instructions": int(m.cnt[h, L.CNT_INSTRET]),
+                  "priv_switches": int(m.cnt[h, L.CNT_PRIV_SWITCH]), "page_walks": int(m.cnt[h, L.CNT_TLB_MISS])}
+                 for h in range(m.nharts)]
+        out: dict[str, Any] = {"traps": traps, "interrupts": irqs, "exits": exits,
+                               "priv_switches": int(cnt[L.CNT_PRIV_SWITCH]), "page_walks": int(cnt[L.CNT_TLB_MISS]),
+                               "harts": harts}
+        if self.firmware is not None and hasattr(self.firmware, "stats"):
+            out["sbi"] = dict(self.firmware.stats) if isinstance(self.firmware.stats, dict) else self.firmware.stats
+        return out
+
+    # runs when the board is torn down: flush and close disk images and the console
+    def close(self) -> None:
+        for d in self.virtio:
+            close = getattr(d, "close", None)
+            if close is not None:
+                close()
+        self.console.close()
