@@ -22,7 +22,7 @@ from rvisor.hw import layout as L
 from rvisor.hw.alu import muldiv
 from rvisor.hw.clint import clint_load, clint_store
 from rvisor.hw.csr import csr_allowed, csr_read, csr_write, mip_value, ugte
-from rvisor.hw.fpu import fp_execute
+from rvisor.hw.fpu import WROTE_F, fp_compute
 from rvisor.hw.mmu import tlb_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
 from rvisor.hw.trap import TO_FIRMWARE, pick_interrupt, take_trap, xret
@@ -733,7 +733,41 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     exc = code - FAULT
                     tval = x[h, rs1]
             elif op == 0x07 or op == 0x27:  # LOAD-FP / STORE-FP
-                code = fp_mem(h, insn, x, f, ram, r32, r64, csr, hs, mach, tlb, cnt)
+                code = FAULT + L.EXC_ILLEGAL
+                if (f3 == 2 or f3 == 3) and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) != 0:
+                    # fast path: an aligned access to RAM through the data TLB
+                    if op == 0x27:
+                        va = x[h, rs1] + ((((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F))
+                        acc = ACC_STORE
+                    else:
+                        va = x[h, rs1] + ((insn << 32) >> 52)
+                        acc = ACC_LOAD
+                    pa = -1
+                    if data_bare:
+                        pa = va
+                    else:
+                        vpn = va >> 12
+                        idx = vpn & (TLB_ENTRIES - 1)
+                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << 4) | dkey):
+                            pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
+                    off = pa - ram_base
+                    size = 4 if f3 == 2 else 8
+                    if pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0 and pa != tohost:
+                        code = OK
+                        if op == 0x27:
+                            if size == 8:
+                                r64[off >> 3] = f[h, (insn >> 20) & 31]
+                            else:
+                                r32[off >> 2] = (f[h, (insn >> 20) & 31] << 32) >> 32
+                        else:
+                            if size == 8:
+                                f[h, rd] = r64[off >> 3]
+                            else:
+                                f[h, rd] = (np.int64(r32[off >> 2]) & M32) | BOX32
+                            if (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) != L.MSTATUS_FS:
+                                csr[h, L.CSR_MSTATUS] |= L.MSTATUS_FS | L.MSTATUS_SD
+                    else:
+                        code = fp_mem(h, insn, x, f, ram, r32, r64, csr, hs, mach, tlb, cnt)
                 if code != OK:
                     exc = code - FAULT
                     if exc != L.EXC_ILLEGAL:
@@ -742,8 +776,26 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         else:
                             tval = x[h, rs1] + ((insn << 32) >> 52)
             elif op == 0x53 or op == 0x43 or op == 0x47 or op == 0x4B or op == 0x4F:
-                if fp_execute(insn, h, x, f, csr) != 0:
+                # F/D computation: fp_compute works on register values; results are applied here
+                ms = csr[h, L.CSR_MSTATUS]
+                if (ms & L.MSTATUS_FS) == 0:
                     exc = L.EXC_ILLEGAL
+                else:
+                    fcsr = csr[h, L.CSR_FCSR]
+                    code, val = fp_compute(insn, f[h, rs1], f[h, (insn >> 20) & 31], f[h, (insn >> 27) & 31],
+                                           x[h, rs1], fcsr)
+                    if code < 0:
+                        exc = L.EXC_ILLEGAL
+                    else:
+                        if code & WROTE_F:
+                            f[h, rd] = val
+                        else:
+                            x[h, rd] = val
+                        fl = code & 31
+                        if fl != 0:
+                            csr[h, L.CSR_FCSR] = fcsr | fl
+                        if (code & (WROTE_F | 31)) != 0 and (ms & L.MSTATUS_FS) != L.MSTATUS_FS:
+                            csr[h, L.CSR_MSTATUS] = ms | L.MSTATUS_FS | L.MSTATUS_SD
             else:
                 exc = L.EXC_ILLEGAL
             x[h, 0] = 0
