@@ -27,23 +27,36 @@ def _check(kernel: str, drives: Sequence[tuple[str, bool]], memory: int, smp: in
         raise BootError(f"memory size {memory} is not a whole number of 4 KiB pages of at least 1 MiB")
     for path, _ro in drives:
         if not os.path.isfile(path):
-            raise BootError(f"drive image {path} does not exist; create it first (e.g. truncate -s 64M {path})")
+            raise BootError(
+                f"drive image {path} does not exist; create it first (e.g. truncate -s 64M {path})"
+            )
         if not os.access(path, os.R_OK):
             raise BootError(f"drive image {path} is not readable")
 
 
 # runs once per run: the board with its console and disks, booted and ready
-def build_board(kernel: str, bios: str = "builtin", initrd: str | None = None, append: str = "",
-                drives: Sequence[tuple[str, bool]] = (), dtb: str | None = None, memory: int = 128 << 20,
-                smp: int = 1, clock: str = "deterministic", console: str = "capture",
-                rng: bool = False) -> Board:
+def build_board(
+    kernel: str,
+    bios: str = "builtin",
+    initrd: str | None = None,
+    append: str = "",
+    drives: Sequence[tuple[str, bool]] = (),
+    dtb: str | None = None,
+    memory: int = 128 << 20,
+    smp: int = 1,
+    clock: str = "deterministic",
+    console: str = "capture",
+    rng: bool = False,
+) -> Board:
     _check(kernel, drives, memory, smp)
     try:
         con = open_console(console)
     except (ValueError, OSError) as e:
         raise BootError(str(e)) from None
     try:
-        board = Board(BoardConfig(nharts=smp, ram_size=memory, drives=tuple(drives), rng=rng, clock=clock), con)
+        board = Board(
+            BoardConfig(nharts=smp, ram_size=memory, drives=tuple(drives), rng=rng, clock=clock), con
+        )
     except (ValueError, OSError) as e:
         con.close()
         raise BootError(str(e)) from None
@@ -56,11 +69,21 @@ def build_board(kernel: str, bios: str = "builtin", initrd: str | None = None, a
 
 
 # runs for `rvisor run` and every programmatic run: boot, run to the end, report
-def run_guest(kernel: str, bios: str = "builtin", initrd: str | None = None, append: str = "",
-              drives: Sequence[tuple[str, bool]] = (), dtb: str | None = None, memory: int = 128 << 20,
-              smp: int = 1, timeout: float | None = None, clock: str = "deterministic",
-              console: str = "capture", progress: Callable[[dict[str, Any]], None] | None = None,
-              rng: bool = False) -> RunResult:
+def run_guest(
+    kernel: str,
+    bios: str = "builtin",
+    initrd: str | None = None,
+    append: str = "",
+    drives: Sequence[tuple[str, bool]] = (),
+    dtb: str | None = None,
+    memory: int = 128 << 20,
+    smp: int = 1,
+    timeout: float | None = None,
+    clock: str = "deterministic",
+    console: str = "capture",
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    rng: bool = False,
+) -> RunResult:
     board = build_board(kernel, bios, initrd, append, drives, dtb, memory, smp, clock, console, rng)
     try:
         result = board.run(timeout=timeout, progress=progress)

@@ -108,8 +108,12 @@ class Board:
 
     # ---- the run loop -----------------------------------------------------------------------
     # runs once per `rvisor run`: until poweroff, failure, timeout or a quit from the console
-    def run(self, timeout: float | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-            progress_interval: float = 0.25) -> RunResult:
+    def run(
+        self,
+        timeout: float | None = None,
+        progress: Callable[[dict[str, Any]], None] | None = None,
+        progress_interval: float = 0.25,
+    ) -> RunResult:
         m = self.machine
         n = m.nharts
         budget = self.config.slice or (500_000 if n == 1 else 20_000)
@@ -118,6 +122,8 @@ class Board:
         last_report = start
         last_poll = start
         rt_base = int(m.mach[L.M_MTIME])
+        rounds = 0
+        poll_rounds = max(1, 2_000_000 // (budget * n))
         try:
             while self._halt is None:
                 ran = False
@@ -130,13 +136,20 @@ class Board:
                             continue
                         m.hs[h, L.HS_STATE] = L.HART_RUNNING
                     ran = True
-                    self._exit(h, m.run(h, budget))
+                    reason = m.run(h, budget)
+                    try:
+                        self._exit(h, reason)
+                    except Exception as e:  # a bug in a device or firmware model: stop this machine only
+                        self.halt("fatal", 1, f"{self.describe_fault(h)}: {type(e).__name__}: {e}")
                     if self._halt is not None:
                         break
                 now = time.monotonic()
                 if realtime:
                     m.mach[L.M_MTIME] = rt_base + int((now - start) * L.TIMEBASE_HZ)
-                if now - last_poll > 0.002 or not ran:
+                rounds += 1
+                # device polling (console input, RTC alarm): by host time with the realtime clock,
+                # by rounds with the deterministic one so that a run repeats exactly
+                if not ran or (now - last_poll > 0.002 if realtime else rounds % poll_rounds == 0):
                     last_poll = now
                     self.bus.poll()
                     if self.console.quit_requested:
@@ -158,8 +171,16 @@ class Board:
         out = self.console.text if isinstance(self.console, CaptureConsole) else ""
         if progress is not None:
             progress(self.progress_info(seconds))
-        return RunResult(code, reason, message, out, instr, seconds, instr / seconds / 1e6 if seconds else 0.0,
-                         self.stats())
+        return RunResult(
+            code,
+            reason,
+            message,
+            out,
+            instr,
+            seconds,
+            instr / seconds / 1e6 if seconds else 0.0,
+            self.stats(),
+        )
 
     # runs when no hart could run: jump the clock to the next timer deadline, or wait for input
     def _idle(self, realtime: bool) -> None:
@@ -172,8 +193,11 @@ class Board:
         for h in range(m.nharts):
             if m.hs[h, L.HS_STATE] == L.HART_STOPPED:
                 continue
-            for d in (int(m.hs[h, L.HS_MTIMECMP]), int(m.hs[h, L.HS_SBI_TIMECMP]),
-                      int(m.csr[h, L.CSR_STIMECMP]) if int(m.csr[h, L.CSR_MENVCFG]) < 0 else -1):
+            for d in (
+                int(m.hs[h, L.HS_MTIMECMP]),
+                int(m.hs[h, L.HS_SBI_TIMECMP]),
+                int(m.csr[h, L.CSR_STIMECMP]) if int(m.csr[h, L.CSR_MENVCFG]) < 0 else -1,
+            ):
                 if d > now:
                     deadlines.append(d)
         if deadlines:
@@ -243,7 +267,9 @@ class Board:
         dev, cmd = v >> 56, (v >> 48) & 0xFF
         if dev == 0 and v & 1:
             code = v >> 1
-            self.halt("poweroff" if code == 0 else "fail", code, "" if code == 0 else f"HTIF exit code {code}")
+            self.halt(
+                "poweroff" if code == 0 else "fail", code, "" if code == 0 else f"HTIF exit code {code}"
+            )
         elif dev == 1 and cmd == 1:
             self.console_write(bytes([v & 0xFF]))
             m.write_u64(tohost, 0)
@@ -257,32 +283,61 @@ class Board:
     def describe_fault(self, h: int) -> str:
         m = self.machine
         mode = {0: "U", 1: "S", 3: "M"}.get(int(m.hs[h, L.HS_PRIV]), "?")
-        return (f"emulator fault on hart {h}: pc={int(m.hs[h, L.HS_EXIT_PC]) & MASK64:#x} "
-                f"insn={int(m.hs[h, L.HS_EXIT_INSN]) & 0xFFFFFFFF:#010x} mode={mode}")
+        pc = int(m.hs[h, L.HS_EXIT_PC]) & MASK64
+        insn = "unknown"
+        if m.in_ram(pc, 4):  # the exit pc is physical for bare-metal code, virtual otherwise
+            word = int.from_bytes(m.read_phys(pc, 4), "little")
+            insn = f"{word & 0xFFFF:#06x}" if word & 3 != 3 else f"{word:#010x}"
+        return f"emulator fault on hart {h}: pc={pc:#x} insn={insn} mode={mode}"
 
     # runs for the live status line
     def progress_info(self, seconds: float) -> dict[str, Any]:
         m = self.machine
         instr = int(m.cnt[:, L.CNT_INSTRET].sum())
-        return {"instructions": instr, "seconds": seconds, "mips": instr / seconds / 1e6 if seconds else 0.0,
-                "pc": int(m.hs[0, L.HS_PC]) & MASK64, "harts": m.nharts}
+        return {
+            "instructions": instr,
+            "seconds": seconds,
+            "mips": instr / seconds / 1e6 if seconds else 0.0,
+            "pc": int(m.hs[0, L.HS_PC]) & MASK64,
+            "harts": m.nharts,
+        }
 
     # runs at the end of a run: counters by name, for tables and --stats-json
     def stats(self) -> dict[str, Any]:
         m = self.machine
         cnt = m.cnt.sum(axis=0)
-        traps = {L.EXC_NAMES.get(c, f"cause {c}"): int(cnt[L.CNT_EXC + c]) for c in range(24) if cnt[L.CNT_EXC + c]}
-        irqs = {L.IRQ_NAMES.get(c, f"irq {c}"): int(cnt[L.CNT_IRQ + c]) for c in range(16) if cnt[L.CNT_IRQ + c]}
-        exits = {L.EXIT_NAMES.get(r, f"exit {r}"): int(cnt[L.CNT_EXIT + r]) for r in range(L.N_EXITS)
-                 if cnt[L.CNT_EXIT + r]}
-        harts = [{"hart": h, "instructions": int(m.cnt[h, L.CNT_INSTRET]),
-                  "priv_switches": int(m.cnt[h, L.CNT_PRIV_SWITCH]), "page_walks": int(m.cnt[h, L.CNT_TLB_MISS])}
-                 for h in range(m.nharts)]
-        out: dict[str, Any] = {"traps": traps, "interrupts": irqs, "exits": exits,
-                               "priv_switches": int(cnt[L.CNT_PRIV_SWITCH]), "page_walks": int(cnt[L.CNT_TLB_MISS]),
-                               "harts": harts}
+        traps = {
+            L.EXC_NAMES.get(c, f"cause {c}"): int(cnt[L.CNT_EXC + c]) for c in range(24) if cnt[L.CNT_EXC + c]
+        }
+        irqs = {
+            L.IRQ_NAMES.get(c, f"irq {c}"): int(cnt[L.CNT_IRQ + c]) for c in range(16) if cnt[L.CNT_IRQ + c]
+        }
+        exits = {
+            L.EXIT_NAMES.get(r, f"exit {r}"): int(cnt[L.CNT_EXIT + r])
+            for r in range(L.N_EXITS)
+            if cnt[L.CNT_EXIT + r]
+        }
+        harts = [
+            {
+                "hart": h,
+                "instructions": int(m.cnt[h, L.CNT_INSTRET]),
+                "priv_switches": int(m.cnt[h, L.CNT_PRIV_SWITCH]),
+                "page_walks": int(m.cnt[h, L.CNT_TLB_MISS]),
+            }
+            for h in range(m.nharts)
+        ]
+        out: dict[str, Any] = {
+            "traps": traps,
+            "interrupts": irqs,
+            "exits": exits,
+            "priv_switches": int(cnt[L.CNT_PRIV_SWITCH]),
+            "page_walks": int(cnt[L.CNT_TLB_MISS]),
+            "harts": harts,
+        }
         if self.firmware is not None and hasattr(self.firmware, "stats"):
-            out["sbi"] = dict(self.firmware.stats) if isinstance(self.firmware.stats, dict) else self.firmware.stats
+            out["sbi"] = (
+                dict(self.firmware.stats) if isinstance(self.firmware.stats, dict) else self.firmware.stats
+            )
         return out
 
     # runs when the board is torn down: flush and close disk images and the console

@@ -39,7 +39,8 @@ def clint_load(off, size, hs, mach, mtime):
     return v & ((1 << (8 * size)) - 1)
 
 
-# runs on a store to the CLINT window; returns True when interrupt state may have changed
+# runs on a store to the CLINT window.  Returns 2 when it raised another hart's software
+# interrupt (an IPI: the sender usually waits for the answer, so it should yield), else 1.
 @njit(cache=True, nogil=True)
 def clint_store(off, size, value, hs, mach, mtime):
     n = mach[L.M_NHARTS]
@@ -54,17 +55,19 @@ def clint_store(off, size, value, hs, mach, mtime):
             hs[h, L.HS_EVENT] = 1
             if hs[h, L.HS_STATE] == L.HART_WFI:
                 hs[h, L.HS_STATE] = L.HART_RUNNING
-        return True
+            if value & 1 and n > 1:
+                return 2
+        return 1
     if MTIMECMP <= off < MTIMECMP + 8 * n:
         h = (off - MTIMECMP) >> 3
         shift = (off & 7) * 8
         old = hs[h, L.HS_MTIMECMP]
         hs[h, L.HS_MTIMECMP] = (old & ~(mask << shift)) | ((value & mask) << shift)
         hs[h, L.HS_EVENT] = 1
-        return True
+        return 1
     if MTIME <= off < MTIME + 8:
         shift = (off & 7) * 8
         new = (mtime & ~(mask << shift)) | ((value & mask) << shift)
         mach[L.M_MTIME] += new - mtime
-        return True
-    return False
+        return 1
+    return 0

@@ -21,7 +21,7 @@ from numba import njit
 from rvisor.hw import layout as L
 from rvisor.hw.alu import muldiv
 from rvisor.hw.clint import clint_load, clint_store
-from rvisor.hw.csr import csr_allowed, csr_read, csr_write, mip_value, ugte
+from rvisor.hw.csr import csr_allowed, csr_read, csr_write, mip_value
 from rvisor.hw.fpu import WROTE_F, fp_compute
 from rvisor.hw.mmu import tlb_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
@@ -34,6 +34,7 @@ BOX32 = -(1 << 32)  # upper 32 bits set: NaN-boxing of a single-precision value
 # slow-path result codes
 OK = 0
 MMIO = 1
+YIELD = -1  # a store that sent an IPI: end the slice so the target hart runs
 FAULT = 2  # FAULT + cause: raise exception `cause` with tval = the virtual address
 
 
@@ -71,7 +72,11 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
     if va & (size - 1):
         # misaligned: assemble byte by byte (each byte translated; may cross a page)
         for i in range(size):
-            p = pa + i if i == 0 else translate(h, va + i, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            p = (
+                pa + i
+                if i == 0
+                else translate(h, va + i, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            )
             if p < 0:
                 return FAULT - p - 1, 0
             off = p - ram_base
@@ -98,7 +103,7 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
     return OK, v
 
 
-# runs for stores that miss the fast path (see load_slow); returns OK, MMIO or FAULT + cause
+# runs for stores that miss the fast path (see load_slow); returns OK, MMIO, YIELD or FAULT + cause
 @njit(cache=True, nogil=True)
 def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     ram_base = mach[L.M_RAM_BASE]
@@ -109,13 +114,21 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     if va & (size - 1):
         # check every byte first so a faulting store writes nothing
         for i in range(size):
-            p = pa + i if i == 0 else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            p = (
+                pa + i
+                if i == 0
+                else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            )
             if p < 0:
                 return FAULT - p - 1
             if p - ram_base < 0 or p - ram_base >= ram_size:
                 return FAULT + L.EXC_STORE_ACCESS
         for i in range(size):
-            p = pa + i if i == 0 else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            p = (
+                pa + i
+                if i == 0
+                else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            )
             ram[p - ram_base] = (value >> (8 * i)) & 0xFF
         return OK
     off = pa - ram_base
@@ -124,7 +137,8 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
             ram[off + i] = (value >> (8 * i)) & 0xFF
         return OK
     if L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
-        clint_store(pa - L.CLINT_BASE, size, value, hs, mach, mtime)
+        if clint_store(pa - L.CLINT_BASE, size, value, hs, mach, mtime) == 2:
+            return YIELD
         return OK
     if L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE:
         return FAULT + L.EXC_STORE_ACCESS
@@ -527,6 +541,11 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 n += 1
                                 pc = npc
                                 break
+                            if code == YIELD:
+                                reason = L.EXIT_YIELD
+                                n += 1
+                                pc = npc
+                                break
                             if code != OK:
                                 exc = code - FAULT
                                 tval = va
@@ -550,7 +569,9 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 v = np.int64(r32[off >> 2]) & M32
                             x[h, rd] = v
                         else:
-                            code, v = load_slow(h, va, size, f3 < 4, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)
+                            code, v = load_slow(
+                                h, va, size, f3 < 4, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
+                            )
                             if code == OK:
                                 x[h, rd] = v
                             elif code == MMIO:
@@ -590,6 +611,13 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     x[h, rd] = a >> (b & 63)
                 elif f7 == 1:
                     x[h, rd] = muldiv(f3, a, b, False)
+                    if f3 == 4 and ((insn >> 20) & 31) == 0 and n >= mach[L.M_YIELD_MIN]:
+                        # `div rd, rd, zero` is Linux's cpu_relax() without Zihintpause: the hart
+                        # spins waiting for another one, which should run first
+                        reason = L.EXIT_YIELD
+                        n += 1
+                        pc = npc
+                        break
                 else:
                     exc = L.EXC_ILLEGAL
             elif op == 0x63:  # BRANCH
@@ -612,13 +640,17 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     exc = L.EXC_ILLEGAL
                 if t:
                     npc = pc + (
-                        (((insn << 32) >> 63) << 12) | (((insn >> 7) & 1) << 11)
-                        | (((insn >> 25) & 0x3F) << 5) | (((insn >> 8) & 0xF) << 1)
+                        (((insn << 32) >> 63) << 12)
+                        | (((insn >> 7) & 1) << 11)
+                        | (((insn >> 25) & 0x3F) << 5)
+                        | (((insn >> 8) & 0xF) << 1)
                     )
             elif op == 0x6F:  # JAL
                 x[h, rd] = pc + ilen
                 npc = pc + (
-                    (((insn << 32) >> 63) << 20) | (insn & 0xFF000) | (((insn >> 20) & 1) << 11)
+                    (((insn << 32) >> 63) << 20)
+                    | (insn & 0xFF000)
+                    | (((insn >> 20) & 1) << 11)
                     | (((insn >> 21) & 0x3FF) << 1)
                 )
             elif op == 0x67:  # JALR
@@ -683,9 +715,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         exc = L.EXC_BREAKPOINT
                         tval = pc
                     elif insn == 0x10200073:  # SRET
-                        if priv == L.PRV_U or (
-                            priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TSR)
-                        ):
+                        if priv == L.PRV_U or (priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TSR)):
                             exc = L.EXC_ILLEGAL
                         else:
                             npc = xret(h, False, csr, hs, cnt)
@@ -699,9 +729,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             fetch_vpn = -1
                             next_check = 0
                     elif insn == 0x10500073:  # WFI
-                        if priv == L.PRV_U or (
-                            priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TW)
-                        ):
+                        if priv == L.PRV_U or (priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TW)):
                             exc = L.EXC_ILLEGAL
                         elif not wfi_wakeup(h, csr, hs, mtime):
                             hs[h, L.HS_EXIT_PC] = pc
@@ -709,10 +737,15 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             n += 1
                             pc = npc
                             break
+                        elif n >= mach[L.M_YIELD_MIN]:
+                            # an interrupt is pending but masked: this WFI sits in a polling loop
+                            # waiting for another hart, so let the other harts run now
+                            reason = L.EXIT_YIELD
+                            n += 1
+                            pc = npc
+                            break
                     elif (insn >> 25) == 0x09 and rd == 0:  # SFENCE.VMA
-                        if priv == L.PRV_U or (
-                            priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM)
-                        ):
+                        if priv == L.PRV_U or (priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM)):
                             exc = L.EXC_ILLEGAL
                         else:
                             flush_tlb(tlb, h)
@@ -727,6 +760,12 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
             elif op == 0x0F:  # MISC-MEM: FENCE, FENCE.I (no instruction cache to flush)
                 if f3 > 1:
                     exc = L.EXC_ILLEGAL
+                elif insn == 0x0100000F and n >= mach[L.M_YIELD_MIN]:
+                    # PAUSE (Zihintpause): a spin-wait hint; give the other harts the host now
+                    reason = L.EXIT_YIELD
+                    n += 1
+                    pc = npc
+                    break
             elif op == 0x2F:  # AMO
                 code = amo_op(h, insn, x, ram, r32, r64, csr, hs, mach, tlb, cnt)
                 if code != OK:
@@ -782,8 +821,9 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     exc = L.EXC_ILLEGAL
                 else:
                     fcsr = csr[h, L.CSR_FCSR]
-                    code, val = fp_compute(insn, f[h, rs1], f[h, (insn >> 20) & 31], f[h, (insn >> 27) & 31],
-                                           x[h, rs1], fcsr)
+                    code, val = fp_compute(
+                        insn, f[h, rs1], f[h, (insn >> 20) & 31], f[h, (insn >> 27) & 31], x[h, rs1], fcsr
+                    )
                     if code < 0:
                         exc = L.EXC_ILLEGAL
                     else:

@@ -81,6 +81,7 @@ EXIT_HTIF = 7  # store to the HTIF tohost word; value in HS_EXIT_VALUE
 EXIT_FATAL = 8  # emulator fault: HS_FATAL, HS_EXIT_PC, HS_EXIT_INSN say what
 EXIT_TRAP = 9  # trap into M-mode while the built-in firmware owns M-mode
 EXIT_FENCE_I = 10  # fence.i (instruction caches are Python-visible for SMP bookkeeping)
+EXIT_YIELD = 11  # the hart sent an IPI through the CLINT: let the target run before it spins
 N_EXITS = 16
 EXIT_NAMES = {
     EXIT_BUDGET: "budget",
@@ -94,6 +95,7 @@ EXIT_NAMES = {
     EXIT_FATAL: "fatal",
     EXIT_TRAP: "m_trap",
     EXIT_FENCE_I: "fence_i",
+    EXIT_YIELD: "yield",
 }
 
 FATAL_NONE = 0
@@ -116,6 +118,7 @@ M_IPT = 3  # deterministic clock: instructions per mtime tick (0 = Python owns m
 M_TOHOST = 4  # physical address of HTIF tohost, or -1
 M_NHARTS = 5
 M_RUN_START = 6  # engine-internal: retired count of the running hart at run start
+M_YIELD_MIN = 7  # SMP: a spin-wait hint ends a slice only after this many instructions of it
 M_SIZE = 16
 
 # ---- physical memory map (QEMU virt) -------------------------------------------

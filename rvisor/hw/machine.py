@@ -51,6 +51,7 @@ class Machine:
         self.mach[L.M_IPT] = 10
         self.mach[L.M_TOHOST] = -1
         self.mach[L.M_NHARTS] = nharts
+        self.mach[L.M_YIELD_MIN] = 2000 if nharts > 1 else 1 << 62  # one hart never yields
         for h in range(nharts):
             self.reset_hart(h)
 
@@ -75,13 +76,30 @@ class Machine:
         from rvisor.hw.engine import run
 
         return int(
-            run(h, budget, self.ram, self.r16, self.r32, self.r64, self.rom, self.ctab, self.x, self.f,
-                self.csr, self.hs, self.cnt, self.mach, self.tlb)
+            run(
+                h,
+                budget,
+                self.ram,
+                self.r16,
+                self.r32,
+                self.r64,
+                self.rom,
+                self.ctab,
+                self.x,
+                self.f,
+                self.csr,
+                self.hs,
+                self.cnt,
+                self.mach,
+                self.tlb,
+            )
         )
 
     # runs for a hart parked in WFI: is an enabled interrupt pending (mip & mie != 0)?
     def interrupt_pending(self, h: int) -> bool:
-        return bool(int(mip_value(h, self.csr, self.hs, int(self.mach[L.M_MTIME]))) & int(self.csr[h, L.CSR_MIE]))
+        return bool(
+            int(mip_value(h, self.csr, self.hs, int(self.mach[L.M_MTIME]))) & int(self.csr[h, L.CSR_MIE])
+        )
 
     # ---- physical memory, as devices and loaders see it ------------------------------
     def ram_offset(self, addr: int, n: int) -> int:
