@@ -71,36 +71,42 @@ def _check_clean_run(r: RunResult) -> str:
 
 
 # proves: Linux boots with the built-in SBI firmware and with OpenSBI fw_jump, passes its self-checks,
-# reads the first sector of an attached virtio disk correctly and powers off with exit code 0
+# reads the first sector of an attached virtio disk correctly, reads bytes from the virtio-rng device
+# and powers off with exit code 0
 @pytest.mark.parametrize("bios", ["builtin", "opensbi"])
 def test_linux_boots_reads_disk_and_powers_off(shared_guest: Callable[[str], Path], disk: Path,
                                                bios: str) -> None:
     kernel, initrd = _guest(shared_guest, "linux")
     r = run_guest(kernel, bios=_bios(bios), initrd=initrd, append=APPEND, drives=[(str(disk), False)],
-                  timeout=TIMEOUT)
+                  rng=True, timeout=TIMEOUT)
     out = _check_clean_run(r)
     assert f"RVISOR-VDA-SECTOR0 {DISK_HEAD.hex()}" in out.splitlines(), out[-3000:]
     assert f"selftest vda: ok first16={DISK_HEAD.hex()}" in out
     assert "block devices: vda" in out
     assert "[vda] 2048 512-byte logical blocks" in out
+    assert re.search(r"^selftest hwrng: ok \(16 bytes from virtio_rng\.\d+\)$", out, re.M), out[-3000:]
     if bios == "opensbi":
         assert "OpenSBI v" in out and "Platform Name" in out, out[:3000]
     else:
         assert "OpenSBI" not in out
 
 
-# proves: the SMP Linux guest brings up every hart (through SBI HSM), sees N CPUs online and passes
-# its cross-hart atomics check with the built-in firmware and with OpenSBI
+# proves: the SMP Linux guest brings up every hart (through SBI HSM), sees N CPUs online, passes its
+# cross-hart atomics check and reads its disk (PLIC with a context per hart) with the built-in
+# firmware and with OpenSBI
 @pytest.mark.parametrize(("smp", "bios"), [(2, "builtin"), (4, "builtin"), (2, "opensbi")])
-def test_linux_smp_brings_up_all_harts(shared_guest: Callable[[str], Path], smp: int, bios: str) -> None:
+def test_linux_smp_brings_up_all_harts(shared_guest: Callable[[str], Path], disk: Path, smp: int,
+                                       bios: str) -> None:
     kernel, initrd = _guest(shared_guest, "linux-smp")
-    r = run_guest(kernel, bios=_bios(bios), initrd=initrd, append=APPEND, smp=smp, timeout=TIMEOUT)
+    r = run_guest(kernel, bios=_bios(bios), initrd=initrd, append=APPEND, smp=smp, drives=[(str(disk), True)],
+                  timeout=TIMEOUT)
     out = _check_clean_run(r)
     lines = out.splitlines()
     assert f"RVISOR-LINUX-CPUS online={smp}" in lines, out[-3000:]
     assert "RVISOR-LINUX-SMP-OK" in lines, out[-3000:]
     assert re.search(r"^selftest smp: ok\b", out, re.M), out[-3000:]
     assert f"smp: Brought up 1 node, {smp} CPUs" in out
+    assert f"RVISOR-VDA-SECTOR0 {DISK_HEAD.hex()}" in lines, out[-3000:]
     assert len(re.findall(r"^processor\s*: \d+$", out, re.M)) == smp
     per_hart = [h["instructions"] for h in r.stats["harts"]]
     assert len(per_hart) == smp and all(n > 100_000 for n in per_hart), per_hart
