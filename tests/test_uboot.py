@@ -104,3 +104,17 @@ def test_opensbi_uboot_prompt_answers_version() -> None:
     echo = d.answer(2)
     assert echo.splitlines()[:2] == [f"echo {token}", token], echo
     assert echo.endswith(PROMPT)
+
+
+# proves: with no key pressed U-Boot's autoboot countdown runs down on the board's timer (2, 1, 0),
+# its boot command finds nothing to boot and falls back to the prompt, which still answers `version`
+def test_uboot_autoboot_falls_back_to_prompt() -> None:
+    r, d = _play([(PROMPT, "version\r")], done="U-Boot 20")
+    raw = r.output
+    assert r.reason == "poweroff", f"{r.reason} {r.message}\n{raw[-2000:]}"
+    assert r.message == "dialogue finished", raw[-2000:]
+    countdown = raw[raw.index("Hit any key to stop autoboot:"):].split("\n", 1)[0]
+    assert [int(n) for n in re.findall(r"\d", countdown)] == [2, 1, 0], repr(countdown)
+    assert d.typed[0] > raw.index("Hit any key")
+    reply = d.answer(0)
+    assert reply.startswith("version\n") and re.search(r"^U-Boot 20\d\d\.\d\d", reply, re.M), reply
