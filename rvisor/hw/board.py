@@ -118,6 +118,7 @@ class Board:
         n = m.nharts
         budget = self.config.slice or (500_000 if n == 1 else 20_000)
         realtime = self.config.clock == "realtime"
+        Machine.load_engine()
         start = time.monotonic()
         last_report = start
         last_poll = start
