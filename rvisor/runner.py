@@ -47,6 +47,7 @@ def build_board(
     clock: str = "deterministic",
     console: str = "capture",
     rng: bool = False,
+    virtio_version: int = 2,
 ) -> Board:
     _check(kernel, drives, memory, smp)
     try:
@@ -55,7 +56,15 @@ def build_board(
         raise BootError(str(e)) from None
     try:
         board = Board(
-            BoardConfig(nharts=smp, ram_size=memory, drives=tuple(drives), rng=rng, clock=clock), con
+            BoardConfig(
+                nharts=smp,
+                ram_size=memory,
+                drives=tuple(drives),
+                rng=rng,
+                clock=clock,
+                virtio_version=virtio_version,
+            ),
+            con,
         )
     except (ValueError, OSError) as e:
         con.close()
@@ -83,8 +92,11 @@ def run_guest(
     console: str = "capture",
     progress: Callable[[dict[str, Any]], None] | None = None,
     rng: bool = False,
+    virtio_version: int = 2,
 ) -> RunResult:
-    board = build_board(kernel, bios, initrd, append, drives, dtb, memory, smp, clock, console, rng)
+    board = build_board(
+        kernel, bios, initrd, append, drives, dtb, memory, smp, clock, console, rng, virtio_version
+    )
     try:
         result = board.run(timeout=timeout, progress=progress)
         fw = board.firmware

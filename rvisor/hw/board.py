@@ -33,6 +33,7 @@ class BoardConfig:
     ram_size: int = 128 << 20
     drives: Sequence[tuple[str, bool]] = ()  # (image path, read-only), virtio-mmio slots 0, 1, ...
     rng: bool = False  # a virtio-rng device in the slot after the drives
+    virtio_version: int = 2  # virtio-mmio transport: 2 = modern, 1 = legacy (QEMU's force-legacy)
     clock: str = "deterministic"  # or "realtime"
     slice: int = 0  # instructions per hart turn (0: chosen from nharts)
 
@@ -59,6 +60,10 @@ class Board:
     """One machine: ``config`` decides its harts, RAM and disks; ``console`` its UART."""
 
     def __init__(self, config: BoardConfig, console: Console | None = None) -> None:
+        if config.virtio_version not in (1, 2):
+            raise ValueError(
+                f"virtio-mmio version must be 1 (legacy) or 2 (modern), not {config.virtio_version}"
+            )
         if config.clock not in ("deterministic", "realtime"):
             raise ValueError(f"unknown clock {config.clock!r}: use deterministic or realtime")
         self.config = config
@@ -79,9 +84,11 @@ class Board:
             irq = self.plic.line(L.VIRTIO_IRQ0 + i)
             if i < len(config.drives):
                 path, ro = config.drives[i]
-                dev: Any = VirtioBlk(m, irq, path, base=base, readonly=ro, name=f"virtio-blk{i}")
+                dev: Any = VirtioBlk(
+                    m, irq, path, base=base, readonly=ro, name=f"virtio-blk{i}", version=config.virtio_version
+                )
             elif config.rng and i == len(config.drives):
-                dev = VirtioRng(m, irq, base=base, name="virtio-rng")
+                dev = VirtioRng(m, irq, base=base, name="virtio-rng", version=config.virtio_version)
             else:
                 dev = EmptySlot(m, irq, base=base, name=f"virtio{i}")
             self.virtio.append(self.bus.attach(dev))
