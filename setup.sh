@@ -41,6 +41,7 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     echo "setup.sh: rvisor needs Python >= 3.11, $PYTHON is $("$PYTHON" -V 2>&1)" >&2
     exit 1
 fi
+PYTHON=$(command -v "$PYTHON")
 # Debian's own python3 refuses pip installs outside a venv (PEP 668); this machine is rvisor's.
 if "$PYTHON" -c 'import os, sys, sysconfig
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
@@ -50,7 +51,15 @@ fi
 mkdir -p build
 stamp=build/setup-pip.stamp
 want="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$PYTHON" -c 'import sys; print(sys.executable)')"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$PYTHON" -c 'import rvisor.cli, numba, pytest' 2>/dev/null; then
+# installed already: same pyproject.toml and interpreter, every dependency imports, and `import rvisor`
+# from elsewhere finds this checkout (not another clone's editable install)
+installed() {
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || return 1
+    (cd / && "$PYTHON" -c 'import sys, os, numpy, numba, elftools, click, rich, pytest, hypothesis, ruff, rvisor
+sys.exit(os.path.dirname(os.path.realpath(rvisor.__file__)) != os.path.realpath(sys.argv[1]))' "$PWD/rvisor") \
+        2>/dev/null
+}
+if installed; then
     say "Python package already installed"
 else
     say "installing rvisor and its Python dependencies (pip install -e .[dev])"
