@@ -260,7 +260,7 @@ class Board:
             cause = L.EXC_STORE_ACCESS if flags & L.MMIO_WRITE else L.EXC_LOAD_ACCESS
             m.cnt[h, L.CNT_INSTRET] -= 1  # the faulting access did not retire
             pc = int(m.hs[h, L.HS_EXIT_PC])
-            va = addr  # the engine reports the physical address; for bare-metal code they agree
+            va = int(m.hs[h, L.HS_EXIT_TVAL])  # the virtual address of the access
             npc = int(take_trap(h, cause, va, pc, False, m.csr, m.hs, m.cnt))
             if npc == TO_FIRMWARE:
                 self.firmware.on_m_trap(self, h)

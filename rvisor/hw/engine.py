@@ -67,7 +67,7 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
     ram_size = mach[L.M_RAM_SIZE]
     pa = translate(h, va, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
     if pa < 0:
-        return FAULT - pa - 1, 0
+        return FAULT - pa - 1, va
     v = 0
     if va & (size - 1):
         # misaligned: assemble byte by byte (each byte translated; may cross a page)
@@ -78,10 +78,10 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
                 else translate(h, va + i, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
             )
             if p < 0:
-                return FAULT - p - 1, 0
+                return FAULT - p - 1, va + i  # xtval: the part of the access that faulted
             off = p - ram_base
             if off < 0 or off >= ram_size:
-                return FAULT + L.EXC_LOAD_ACCESS, 0
+                return FAULT + L.EXC_LOAD_ACCESS, va + i
             v |= np.int64(ram[off]) << (8 * i)
     else:
         off = pa - ram_base
@@ -97,6 +97,7 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
             hs[h, L.HS_EXIT_ADDR] = pa
             hs[h, L.HS_EXIT_SIZE] = size
             hs[h, L.HS_EXIT_FLAGS] = L.MMIO_SIGNED if signed else 0
+            hs[h, L.HS_EXIT_TVAL] = va  # for the access fault Python raises if no device answers
             return MMIO, 0
     if signed and size < 8:
         v = (v << (64 - 8 * size)) >> (64 - 8 * size)
@@ -110,7 +111,7 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     ram_size = mach[L.M_RAM_SIZE]
     pa = translate(h, va, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
     if pa < 0:
-        return FAULT - pa - 1
+        return FAULT - pa - 1, va
     if va & (size - 1):
         # check every byte first so a faulting store writes nothing
         for i in range(size):
@@ -120,9 +121,9 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
                 else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
             )
             if p < 0:
-                return FAULT - p - 1
+                return FAULT - p - 1, va + i
             if p - ram_base < 0 or p - ram_base >= ram_size:
-                return FAULT + L.EXC_STORE_ACCESS
+                return FAULT + L.EXC_STORE_ACCESS, va + i
         for i in range(size):
             p = (
                 pa + i
@@ -130,23 +131,24 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
                 else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
             )
             ram[p - ram_base] = (value >> (8 * i)) & 0xFF
-        return OK
+        return OK, 0
     off = pa - ram_base
     if 0 <= off < ram_size:
         for i in range(size):
             ram[off + i] = (value >> (8 * i)) & 0xFF
-        return OK
+        return OK, 0
     if L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
         if clint_store(pa - L.CLINT_BASE, size, value, hs, mach, mtime) == 2:
-            return YIELD
-        return OK
+            return YIELD, 0
+        return OK, 0
     if L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE:
-        return FAULT + L.EXC_STORE_ACCESS
+        return FAULT + L.EXC_STORE_ACCESS, va
     hs[h, L.HS_EXIT_ADDR] = pa
     hs[h, L.HS_EXIT_SIZE] = size
     hs[h, L.HS_EXIT_FLAGS] = L.MMIO_WRITE
     hs[h, L.HS_EXIT_VALUE] = value
-    return MMIO
+    hs[h, L.HS_EXIT_TVAL] = va
+    return MMIO, 0
 
 
 # runs when the fetch cache misses: translate pc, read the instruction (may span two pages).
@@ -534,7 +536,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 pc = npc
                                 break
                         else:
-                            code = store_slow(h, va, size, v, ram, csr, hs, r64, mach, tlb, cnt, mtime)
+                            code, fva = store_slow(h, va, size, v, ram, csr, hs, r64, mach, tlb, cnt, mtime)
                             if code == MMIO:
                                 hs[h, L.HS_EXIT_PC] = pc
                                 reason = L.EXIT_MMIO
@@ -548,7 +550,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 break
                             if code != OK:
                                 exc = code - FAULT
-                                tval = va
+                                tval = fva
                             mtime0 = mach[L.M_MTIME]  # a CLINT store may have moved mtime
                             next_check = 0
                     else:
@@ -583,7 +585,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 break
                             else:
                                 exc = code - FAULT
-                                tval = va
+                                tval = v
             elif op == 0x33:  # OP
                 a = x[h, rs1]
                 b = x[h, (insn >> 20) & 31]
