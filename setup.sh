@@ -54,9 +54,10 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$PYTHON" -c 'import sys; pr
 # installed already: same pyproject.toml and interpreter, every dependency imports, and `import rvisor`
 # from elsewhere finds this checkout (not another clone's editable install)
 installed() {
+    local here=$PWD
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || return 1
     (cd / && "$PYTHON" -c 'import sys, os, numpy, numba, elftools, click, rich, pytest, hypothesis, ruff, rvisor
-sys.exit(os.path.dirname(os.path.realpath(rvisor.__file__)) != os.path.realpath(sys.argv[1]))' "$PWD/rvisor") \
+sys.exit(os.path.dirname(os.path.realpath(rvisor.__file__)) != os.path.realpath(sys.argv[1]))' "$here/rvisor") \
         2>/dev/null
 }
 if installed; then
