@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import nullcontext
 import select
 import shutil
 import subprocess
@@ -53,12 +54,17 @@ def find_qemu(note: bool = True) -> str | None:
     return path
 
 
+# runs after each rvisor run of a workload: the non-blank console lines
+def output_lines(result: Any) -> list[str]:
+    return [ln.strip() for ln in (result.output or "").splitlines() if ln.strip()]
+
+
 # runs after each rvisor run of a workload: None when it passed, else what went wrong
 def check_result(w: images.Workload, result: Any) -> str | None:
     if result.reason != "poweroff" or result.exit_code != 0:
         detail = f": {result.message}" if result.message else ""
         return f"ended with {result.reason} (exit {result.exit_code}){detail}"
-    lines = [ln.strip() for ln in (result.output or "").splitlines() if ln.strip()]
+    lines = output_lines(result)
     bench_lines = [ln for ln in lines if ln.startswith("BENCH ")]
     if bench_lines:
         return None if bench_lines[-1].endswith(" ok") else f"result line says {bench_lines[-1]!r}"
@@ -77,7 +83,7 @@ def run_workload(w: images.Workload, timeout: float) -> dict[str, Any]:
     except boot_error as e:
         return {"workload": w.name, "instructions": 0, "seconds": 0.0, "mips": 0.0, "ok": False,
                 "problem": f"boot error: {e}"}
-    lines = [ln.strip() for ln in (r.output or "").splitlines() if ln.strip()]
+    lines = output_lines(r)
     lines = [ln for ln in lines if ln.startswith("BENCH ")] or lines
     problem = check_result(w, r)
     return {"workload": w.name, "instructions": int(r.instructions), "seconds": float(r.seconds),
@@ -120,13 +126,13 @@ def run_workloads(name: str | None, as_json: bool = False, compare: str | None =
     err = Console(stderr=True)
     rows: list[dict[str, Any]] = []
     for w in chosen:
-        with err.status(f"rvisor: {w.name}") if err.is_terminal else _null():
+        with err.status(f"rvisor: {w.name}") if err.is_terminal else nullcontext():
             row = run_workload(w, limit)
         if compare == "qemu":
             row["qemu_seconds"] = None
             row["ratio"] = None
             if qemu:
-                with err.status(f"QEMU: {w.name}") if err.is_terminal else _null():
+                with err.status(f"QEMU: {w.name}") if err.is_terminal else nullcontext():
                     qs, note = time_qemu_workload(qemu, w.path, limit)
                 row["qemu_seconds"] = qs
                 if qs:
@@ -141,18 +147,6 @@ def run_workloads(name: str | None, as_json: bool = False, compare: str | None =
     else:
         Console(width=None if sys.stdout.isatty() else 120).print(workload_table(rows, compare == "qemu"))
     return 0 if all(r["ok"] for r in rows) else 1
-
-
-class _null:
-    """A do-nothing context manager (no spinner when stderr is not a terminal)."""
-
-    # runs on entering the with block: nothing
-    def __enter__(self) -> None:
-        return None
-
-    # runs on leaving the with block: nothing
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 # runs when the workload results are printed as a table
@@ -305,12 +299,12 @@ def run_boot(as_json: bool = False, timeout: float | None = None) -> int:
     rows: list[dict[str, Any]] = []
     err = Console(stderr=True)
     for c in cases:
-        with err.status(f"rvisor: {c.name}") if err.is_terminal else _null():
+        with err.status(f"rvisor: {c.name}") if err.is_terminal else nullcontext():
             row: dict[str, Any] = {"guest": c.name, "marker": c.marker, **time_rvisor_boot(c, limit)}
         row["qemu_seconds"] = None
         row["ratio"] = None
         if qemu:
-            with err.status(f"QEMU: {c.name}") if err.is_terminal else _null():
+            with err.status(f"QEMU: {c.name}") if err.is_terminal else nullcontext():
                 qs, note = time_qemu_boot(qemu, c, limit)
             row["qemu_seconds"] = qs
             if note:

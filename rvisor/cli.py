@@ -19,8 +19,8 @@ from typing import Any
 import click
 
 from rvisor import images
+from rvisor.hw import layout as L
 
-DRAM_BASE = 0x8000_0000
 KERNEL_OFFSET = 0x20_0000  # the kernel's place behind firmware (--bios builtin|FILE)
 MAX_HARTS = 64
 EXIT_USAGE = 2
@@ -121,8 +121,8 @@ def check_image(flag: str, path: Path, memory: int, offset: int) -> None:
                 if seg["p_offset"] + seg["p_filesz"] > size:
                     raise CliError(f"{flag}: corrupt ELF file (a segment runs past the end of the file): "
                                    f"{path}")
-                if seg["p_memsz"] and seg["p_paddr"] >= DRAM_BASE:
-                    end = max(end, seg["p_paddr"] + seg["p_memsz"] - DRAM_BASE)
+                if seg["p_memsz"] and seg["p_paddr"] >= L.DRAM_BASE:
+                    end = max(end, seg["p_paddr"] + seg["p_memsz"] - L.DRAM_BASE)
             if loads == 0:
                 raise CliError(f"{flag}: ELF has no loadable segments: {path}")
     except ELFError as e:
@@ -130,7 +130,7 @@ def check_image(flag: str, path: Path, memory: int, offset: int) -> None:
     except (ValueError, KeyError, OSError) as e:
         raise CliError(f"{flag}: corrupt ELF file ({type(e).__name__}: {e}): {path}") from None
     if end > memory:
-        raise CliError(f"{flag}: {path} needs {human_size(end)} of RAM from {DRAM_BASE:#x}, more than "
+        raise CliError(f"{flag}: {path} needs {human_size(end)} of RAM from {L.DRAM_BASE:#x}, more than "
                        f"{human_size(memory)} (raise -m)")
 
 
@@ -189,6 +189,15 @@ class BootPlan:
     image: images.Image | None
 
 
+# runs when a bundled image is named (--kernel NAME, `rvisor demo NAME`): every file of it must exist
+def require_present(img: images.Image, flag: str = "") -> images.Image:
+    if not img.present:
+        where = f"{flag}: " if flag else ""
+        raise CliError(f"{where}bundled image {img.name!r} is not available: {img.path} is missing "
+                       f"({img.build_hint})")
+    return img
+
+
 # runs when --kernel is parsed: an existing file, else a bundled image name
 def resolve_kernel(kernel: str) -> tuple[Path, images.Image | None]:
     if os.path.exists(kernel):
@@ -196,10 +205,7 @@ def resolve_kernel(kernel: str) -> tuple[Path, images.Image | None]:
     img = images.resolve(kernel)
     if img is None:
         raise CliError(f"--kernel: no such file or bundled image: {kernel} (see 'rvisor images')")
-    if not img.present:
-        raise CliError(f"--kernel: bundled image {kernel!r} is not available: {img.path} is missing "
-                       f"({img.build_hint})")
-    return img.path, img
+    return require_present(img, "--kernel").path, img
 
 
 # runs for `rvisor run` (and the demo and bench) before boot: resolves names, checks every input
@@ -240,26 +246,20 @@ def plan_boot(kernel: str, bios: str | None = None, initrd: str | None = None, a
         if any(os.path.samefile(path, other) for other, _ in parsed):
             raise CliError(f"conflicting options: --drive {path} given twice (one disk, one device)")
         parsed.append((path, ro))
-    if len(parsed) > 8:
-        raise CliError("--drive: at most 8 drives (virtio-mmio slots)")
+    if len(parsed) > L.VIRTIO_SLOTS:
+        raise CliError(f"--drive: at most {L.VIRTIO_SLOTS} drives (virtio-mmio slots)")
     return BootPlan(str(kpath), bios, initrd, append, parsed, dtb, mem, smp, img)
 
 
 # runs when a run needs the engine: imports the runner lazily so that --help and errors stay fast
 def load_runner() -> tuple[Any, type[BaseException]]:
     try:
+        from rvisor.boot.errors import BootError
         from rvisor.runner import run_guest
     except ImportError as e:
-        raise click.ClickException(f"the rvisor engine is not available ({e})") from None
-    try:
-        from rvisor.boot.errors import BootError
-    except ImportError:
-        BootError = _NoBootError  # noqa: N806
+        raise click.ClickException(f"the rvisor engine cannot be loaded ({e}); run 'bash setup.sh' to "
+                                   "install what it needs") from None
     return run_guest, BootError
-
-
-class _NoBootError(Exception):
-    """Stands in for rvisor.boot.errors.BootError while that module is absent."""
 
 
 # runs after a run when --stats-json was given

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rvisor import images
-from rvisor.cli import CliError, load_runner
+from rvisor.cli import CliError, load_runner, require_present
 
 # The demo's guests, in order; those not built yet are left out (and named) when no names are given.
 DEFAULT_GUESTS = ["privilege", "os"]
@@ -41,7 +41,11 @@ class GuestRun:
     image: images.Image
     result: Any = None
     error: str = ""
-    stats: dict[str, Any] = field(default_factory=dict)
+
+    # runs for each counter row of the summary table: the run's counters ({} when it did not run)
+    @property
+    def stats(self) -> dict[str, Any]:
+        return getattr(self.result, "stats", None) or {}
 
 
 class ConsoleTail:
@@ -154,8 +158,6 @@ def run_one(img: images.Image, console: Console, live: bool, timeout: float | No
             emit(gr.result.output)
         if tail.last != "\n":
             console.print()
-    if gr.result is not None:
-        gr.stats = getattr(gr.result, "stats", {}) or {}
     return gr
 
 
@@ -206,7 +208,7 @@ def summary_table(runs: list[GuestRun]) -> Table:
                 if n not in names:
                     names.append(n)
         totals = [sum((gr.stats.get(key) or {}).values()) for gr in runs]
-        row(f"{title}", [f"{t:,}" if gr.result else "-" for t, gr in zip(totals, runs, strict=True)],
+        row(title, [f"{t:,}" if gr.result else "-" for t, gr in zip(totals, runs, strict=True)],
             style="cyan")
         for n in names:
             row(f"  {n}", [f"{(gr.stats.get(key) or {}).get(n, 0):,}" if gr.result else "-" for gr in runs])
@@ -225,10 +227,7 @@ def main(names: list[str], live: bool = True, timeout: float | None = None) -> i
             img = reg.get(n)
             if img is None:
                 raise CliError(f"no bundled image named {n!r} (see 'rvisor images')")
-            if not img.present:
-                raise CliError(f"bundled image {n!r} is not available: {img.path} is missing "
-                               f"({img.build_hint})")
-            chosen.append(img)
+            chosen.append(require_present(img))
     else:
         missing = [n for n in DEFAULT_GUESTS if n in reg and not reg[n].present]
         chosen = [reg[n] for n in DEFAULT_GUESTS if n in reg and reg[n].present]

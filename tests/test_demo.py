@@ -66,8 +66,6 @@ def test_summary_table_rows() -> None:
     runs = [demo.GuestRun(img, _Result("poweroff", {"ecall_from_u": 2, "illegal_instruction": 1})),
             demo.GuestRun(images.Image("os", "os", "guest", Path("/x")),
                           _Result("timeout", {"ecall_from_u": 5}))]
-    for r in runs:
-        r.stats = r.result.stats
     buf = io.StringIO()
     Console(file=buf, width=120).print(demo.summary_table(runs))
     out = buf.getvalue()
