@@ -43,6 +43,7 @@ from rvisor.boot.loaders import (
 from rvisor.boot.rom import NEXT_MODE_S, build_rom, install_rom
 from rvisor.boot.sbi import BuiltinFirmware
 from rvisor.hw import layout as L
+from rvisor.hw.fdt import FdtConfig, build_virt_fdt
 
 __all__ = [
     "BootConfig",
@@ -225,39 +226,15 @@ def boot(board: Any, cfg: BootConfig) -> BootInfo:
 def _device_tree(board: Any, cfg: BootConfig, initrd: tuple[int, int] | None) -> bytes:
     if cfg.dtb:
         return load_dtb(cfg.dtb)
-    try:
-        from rvisor.hw import fdt as fdt_mod
-    except ImportError:
-        fdt_mod = None  # type: ignore[assignment]
-    build = getattr(fdt_mod, "build_virt_fdt", None)
-    if build is not None:
-        blob = _call_fdt_builder(build, board, cfg, initrd)
-        return check_dtb(bytes(blob), "the generated device tree")
-    existing = getattr(board, "fdt_bytes", None)
-    if existing:
-        return check_dtb(bytes(existing), "the board's device tree")
-    raise BootError("no device tree: rvisor.hw.fdt is not available; give one with --dtb FILE")
-
-
-# runs once per boot: the generated tree for this machine, with bootargs and the initrd range
-def _call_fdt_builder(build: Any, board: Any, cfg: BootConfig, initrd: tuple[int, int] | None) -> bytes:
-    from dataclasses import fields, is_dataclass
-
-    from rvisor.hw.fdt import FdtConfig
-
     m = board.machine
-    values: dict[str, Any] = {}
-    board_cfg = getattr(board, "config", None)
-    if is_dataclass(FdtConfig):
-        for f in fields(FdtConfig):  # carry over what the board's config says (isa, virtio slots, ...)
-            if board_cfg is not None and hasattr(board_cfg, f.name):
-                values[f.name] = getattr(board_cfg, f.name)
-    values.update(
-        nharts=m.nharts,
-        ram_base=m.ram_base,
-        ram_size=m.ram_size,
-        bootargs=cfg.append or None,
-        initrd_start=initrd[0] if initrd else None,
-        initrd_end=initrd[1] if initrd else None,
+    blob = build_virt_fdt(
+        FdtConfig(
+            nharts=m.nharts,
+            ram_base=m.ram_base,
+            ram_size=m.ram_size,
+            bootargs=cfg.append or None,
+            initrd_start=initrd[0] if initrd else None,
+            initrd_end=initrd[1] if initrd else None,
+        )
     )
-    return bytes(build(FdtConfig(**values)))
+    return check_dtb(blob, "the generated device tree")

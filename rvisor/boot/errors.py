@@ -13,11 +13,6 @@ from __future__ import annotations
 class BootError(Exception):
     """A boot image or boot configuration that cannot be used, with a one-line reason."""
 
-    # runs when a loader or boot() gives up; message must be a single line
+    # runs when a loader or boot() gives up; the message is folded onto a single line
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(message.split()))
-
-    # runs when the CLI prints the error
-    @property
-    def message(self) -> str:
-        return str(self.args[0])

@@ -31,12 +31,12 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
 from rvisor.boot.errors import BootError
+from rvisor.hw.fdt import FDT_MAGIC
+from rvisor.hw.fdt import HEADER_SIZE as FDT_HEADER_SIZE
 
 MiB = 1 << 20
 
 ELF_MAGIC = b"\x7fELF"
-FDT_MAGIC = 0xD00DFEED
-FDT_HEADER_SIZE = 40
 
 # Linux RISC-V Image header (boot-image-header.rst)
 IMAGE_HEADER_SIZE = 64

@@ -352,17 +352,13 @@ class BuiltinFirmware:
         if targets is None:
             return SBI_ERR_INVALID_PARAM, 0
         for t in targets:
-            self._fence(board.machine, t, fid == 0)
+            self._fence(board.machine, t)
         return SBI_SUCCESS, 0
 
-    # runs for each target of a remote fence
+    # runs for each target of a remote fence (fence.i, sfence.vma and hfence alike)
     @staticmethod
-    def _fence(m: Any, t: int, fence_i: bool) -> None:
-        m.flush_tlb(t)
-        if fence_i:
-            flush_icache = getattr(m, "flush_icache", None)
-            if flush_icache is not None:
-                flush_icache(t)
+    def _fence(m: Any, t: int) -> None:
+        m.flush_tlb(t)  # drops the translations and the fetch-page cache: enough for fence.i too
 
     # ---- HSM (chapter 9) ----------------------------------------------------------------------------------
     # runs on ecall with a7 = "HSM"
@@ -499,7 +495,7 @@ class BuiltinFirmware:
             return c if c >= 0 else -1
         if eid == EXT_LEGACY_CLEAR_IPI:
             was = (int(m.csr[h, L.CSR_MIP]) >> L.IRQ_SSI) & 1
-            m.csr[h, L.CSR_MIP] &= ~(1 << L.IRQ_SSI)
+            m.set_mip(h, L.IRQ_SSI, False)
             return was
         if eid == EXT_LEGACY_SHUTDOWN:
             board.halt("poweroff", 0)
@@ -511,7 +507,7 @@ class BuiltinFirmware:
                 m.set_mip(t, L.IRQ_SSI, True)
         else:
             for t in targets:
-                self._fence(m, t, eid == EXT_LEGACY_FENCE_I)
+                self._fence(m, t)
         return 0
 
     # runs on legacy IPI/fence calls: reads the unsigned-long hart mask array the pointer names
