@@ -10,8 +10,12 @@ register access (``read``/``write``), request handling inside the device,
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+#: how a device drives its interrupt line: called with the new level (a PLIC ``IrqLine`` or any callable)
+IrqSetter = Callable[[bool], None]
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Device:
     def snapshot(self) -> dict[str, Any]:
         return {}
 
+    # runs whenever the device counts an event in its metrics
     def count(self, key: str, n: int = 1) -> None:
         self.metrics[key] = self.metrics.get(key, 0) + n
 
@@ -50,6 +55,7 @@ class BusError(Exception):
 class Bus:
     """Address decoder over the devices of one machine."""
 
+    # runs once per board, before any device is attached
     def __init__(self) -> None:
         self._bases: list[int] = []
         self._devices: list[Device] = []
@@ -65,10 +71,12 @@ class Bus:
         self._devices.insert(i, dev)
         return dev
 
+    # runs when the board or a report lists the attached devices, lowest address first
     @property
     def devices(self) -> list[Device]:
         return list(self._devices)
 
+    # runs on every MMIO exit: the device whose window holds addr, or None
     def find(self, addr: int) -> Device | None:
         i = bisect.bisect(self._bases, addr) - 1
         if i >= 0:
@@ -93,6 +101,7 @@ class Bus:
         d.count("writes")
         d.write(addr - d.base, size, value & ((1 << (8 * size)) - 1))
 
+    # runs between engine slices: every device polls its host side
     def poll(self) -> None:
         for d in self._devices:
             d.poll()

@@ -52,6 +52,7 @@ class Console:
 
     kind = "none"
 
+    # runs when a backend is opened (every subclass calls it first)
     def __init__(self) -> None:
         self._quit = threading.Event()
         self.bytes_out = 0
@@ -65,6 +66,7 @@ class Console:
     def read(self, n: int) -> bytes:
         return b""
 
+    # runs between engine slices: has the user asked the machine to stop?
     @property
     def quit_requested(self) -> bool:
         return self._quit.is_set()
@@ -77,9 +79,11 @@ class Console:
     def close(self) -> None:
         return None
 
+    # runs on entering a with block
     def __enter__(self) -> Console:
         return self
 
+    # runs on leaving a with block, also on an exception: the terminal is given back
     def __exit__(self, *exc: object) -> None:
         self.close()
 
@@ -95,6 +99,7 @@ class NullConsole(Console):
 class _InputQueue:
     """Thread-safe byte queue between an input producer and the UART."""
 
+    # runs when a backend with input is opened
     def __init__(self) -> None:
         self._buf: deque[int] = deque()
         self._lock = threading.Lock()
@@ -110,6 +115,7 @@ class _InputQueue:
             k = min(n, len(self._buf))
             return bytes(self._buf.popleft() for _ in range(k))
 
+    # runs when a caller asks how much input is waiting
     def __len__(self) -> int:
         return len(self._buf)
 
@@ -121,6 +127,7 @@ class EscapeFilter:
     commands (quit, help) through the callbacks.
     """
 
+    # runs when the stdio backend is opened
     def __init__(self, on_quit: Callable[[], None], on_help: Callable[[], None]) -> None:
         self.on_quit = on_quit
         self.on_help = on_help
@@ -151,6 +158,7 @@ class StdioConsole(Console):
 
     kind = "stdio"
 
+    # runs once per run with --console stdio: raw mode and the reader thread start here
     def __init__(self, stdin_fd: int | None = None, stdout_fd: int | None = None) -> None:
         super().__init__()
         self.in_fd = sys.stdin.fileno() if stdin_fd is None else stdin_fd
@@ -251,6 +259,7 @@ class FileConsole(Console):
 
     kind = "file"
 
+    # runs once per run with --console file:PATH: opens PATH for appending
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.path = os.fspath(path)
@@ -276,6 +285,7 @@ class CaptureConsole(Console):
 
     kind = "capture"
 
+    # runs once per captured run (tests, benchmarks, programs)
     def __init__(self, echo: BinaryIO | None = None) -> None:
         super().__init__()
         self._out = bytearray()
@@ -302,15 +312,18 @@ class CaptureConsole(Console):
     def inject(self, data: bytes | str) -> None:
         self._queue.put(data.encode() if isinstance(data, str) else bytes(data))
 
+    # runs when a caller checks whether the guest has read what was injected
     @property
     def pending_input(self) -> int:
         return len(self._queue)
 
+    # runs when a caller reads what the guest printed so far
     @property
     def output(self) -> bytes:
         with self._cond:
             return bytes(self._out)
 
+    # runs when a caller reads the output as text (invalid UTF-8 replaced)
     @property
     def text(self) -> str:
         return self.output.decode("utf-8", errors="replace")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rvisor.hw import layout as L
+from rvisor.hw.devices.uart16550 import UART_CLOCK_HZ
 
 FDT_MAGIC = 0xD00DFEED
 FDT_BEGIN_NODE = 1
@@ -141,15 +142,18 @@ def to_dtb(root: FdtNode, reserve: Sequence[tuple[int, int]] = (), boot_cpuid: i
     offsets: dict[str, int] = {}
     body = bytearray()
 
+    # runs for every property: its name's offset in the strings block (each name stored once)
     def name_off(name: str) -> int:
         if name not in offsets:
             offsets[name] = len(strtab)
             strtab.extend(name.encode() + b"\0")
         return offsets[name]
 
+    # runs after every name and value: pad the structure block to 4 bytes (DT spec 5.4.2)
     def pad4() -> None:
         body.extend(b"\0" * (-len(body) % 4))
 
+    # runs once per node, depth first: its tokens, properties and children
     def emit(node: FdtNode) -> None:
         body.extend(struct.pack(">I", FDT_BEGIN_NODE))
         body.extend(node.name.encode() + b"\0")
@@ -207,6 +211,7 @@ def parse_dtb(blob: bytes) -> FdtNode:
     stack: list[FdtNode] = []
     root: FdtNode | None = None
 
+    # runs for every node name and property name: the NUL-terminated string at `at`, and what follows
     def cstr(buf: bytes, at: int) -> tuple[str, int]:
         z = buf.index(b"\0", at)
         return buf[at:z].decode(), z + 1
@@ -263,7 +268,6 @@ def parse_reservations(blob: bytes) -> list[tuple[int, int]]:
 # ---- the QEMU virt tree ---------------------------------------------------------------
 #: ISA string of rvisor's harts (base, then multi-letter extensions, DT "riscv,isa")
 DEFAULT_ISA = "rv64imafdc_zicsr_zifencei_sstc"
-UART_CLOCK_HZ = 3_686_400  # QEMU virt's ns16550a clock-frequency
 
 
 @dataclass
@@ -317,6 +321,7 @@ def build_virt_tree(config: Any) -> FdtNode:
 
     next_ph = [1]
 
+    # runs for each node that others refer to: the next free phandle, from 1 up
     def phandle() -> int:
         next_ph[0] += 1
         return next_ph[0] - 1

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rvisor.hw import layout as L
-from rvisor.hw.bus import Device
+from rvisor.hw.bus import Device, IrqSetter
 
 TIME_LOW = 0x00
 TIME_HIGH = 0x04
@@ -37,12 +37,11 @@ CLEAR_ALARM = 0x14
 ALARM_STATUS = 0x18
 CLEAR_INTERRUPT = 0x1C
 
-IrqSetter = Callable[[bool], None]
-
 
 class GoldfishRtc(Device):
     """Wall-clock RTC; ``clock()`` returns host time in ns (default ``time.time_ns``)."""
 
+    # runs once while the board is assembled
     def __init__(
         self,
         irq: IrqSetter | None = None,

@@ -58,6 +58,7 @@ class IrqLine:
 
     __slots__ = ("_plic", "irq")
 
+    # runs while the board is assembled (through Plic.line)
     def __init__(self, plic: Plic, irq: int) -> None:
         self._plic = plic
         self.irq = irq
@@ -78,6 +79,7 @@ class IrqLine:
     def lower(self) -> None:
         self.set(False)
 
+    # runs when a device or test asks whether the line is high
     @property
     def level(self) -> bool:
         return self._plic.level(self.irq)
@@ -100,6 +102,7 @@ class Plic(Device):
     ``Machine.set_external_irq``.
     """
 
+    # runs once while the board is assembled
     def __init__(
         self,
         nharts: int,

@@ -31,6 +31,7 @@ HaltRequest = tuple[str, int]
 class SifiveTest(Device):
     """Poweroff/reset/fail register; see ``halt_request``."""
 
+    # runs once while the board is assembled
     def __init__(
         self,
         base: int = L.TEST_BASE,

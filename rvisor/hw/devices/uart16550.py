@@ -33,11 +33,10 @@ so nothing is lost while the guest is slow.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from rvisor.hw import layout as L
-from rvisor.hw.bus import Device
+from rvisor.hw.bus import Device, IrqSetter
 
 RX_FIFO_SIZE = 16
 
@@ -89,12 +88,11 @@ UART_CLOCK_HZ = 3_686_400
 class ConsoleIO(Protocol):
     """What the UART needs from a console backend (see ``rvisor.hw.console``)."""
 
+    # runs for every byte the guest transmits
     def write(self, data: bytes) -> None: ...
 
+    # runs when the receive FIFO has room: up to n bytes of input, never blocking
     def read(self, n: int) -> bytes: ...
-
-
-IrqSetter = Callable[[bool], None]
 
 
 class Uart16550(Device):
@@ -105,6 +103,7 @@ class Uart16550(Device):
     PLIC line (an ``IrqLine`` or any callable taking the level).
     """
 
+    # runs once while the board is assembled
     def __init__(
         self,
         console: ConsoleIO | None,
@@ -134,10 +133,12 @@ class Uart16550(Device):
         self.msr_delta = 0
         self._update()
 
+    # runs on every FIFO decision: FCR bit 0
     @property
     def fifo_enabled(self) -> bool:
         return bool(self.fcr & FCR_ENABLE)
 
+    # runs when input arrives: how many bytes the receiver holds
     @property
     def rx_capacity(self) -> int:
         return RX_FIFO_SIZE if self.fifo_enabled else 1
@@ -316,6 +317,7 @@ class Uart16550(Device):
         else:
             self.mcr = value
 
+    # runs when a caller asks for the programmed baud-rate divisor (DLM:DLL)
     @property
     def divisor(self) -> int:
         return self.dlm << 8 | self.dll

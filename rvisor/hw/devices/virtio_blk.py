@@ -25,14 +25,8 @@ import struct
 from typing import Any
 
 from rvisor.hw import layout as L
-from rvisor.hw.devices.virtio_mmio import (
-    Chain,
-    GuestMemory,
-    IrqSetter,
-    VirtioMMIO,
-    Virtqueue,
-    VirtqueueError,
-)
+from rvisor.hw.bus import IrqSetter
+from rvisor.hw.devices.virtio_mmio import Chain, GuestMemory, VirtioMMIO, Virtqueue, VirtqueueError
 
 SECTOR = 512
 
@@ -63,6 +57,7 @@ class VirtioBlk(VirtioMMIO):
     DEVICE_ID = 2
     NUM_QUEUES = 1
 
+    # runs once while the board is assembled: opens the image
     def __init__(
         self,
         machine: GuestMemory | None,

@@ -26,12 +26,11 @@ error never leaves the device as a Python exception.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from rvisor.hw import layout as L
-from rvisor.hw.bus import Device
+from rvisor.hw.bus import Device, IrqSetter
 
 MAGIC = 0x74726976  # "virt"
 VENDOR_QEMU = 0x554D4551  # "QEMU", what QEMU's virtio-mmio reports
@@ -100,14 +99,14 @@ _DESC = struct.Struct("<QIHH")
 class GuestMemory(Protocol):
     """The part of ``rvisor.hw.machine.Machine`` a DMA-capable device uses."""
 
+    # runs before every ring or buffer access: is [addr, addr + n) guest RAM?
     def in_ram(self, addr: int, n: int) -> bool: ...
 
+    # runs for every ring field and out-buffer the device reads
     def read_phys(self, addr: int, n: int) -> bytes: ...
 
+    # runs for every ring field and in-buffer the device writes
     def write_phys(self, addr: int, data: bytes | bytearray | memoryview) -> None: ...
-
-
-IrqSetter = Callable[[bool], None]
 
 
 class VirtqueueError(Exception):
@@ -122,10 +121,12 @@ class Chain:
     readable: list[tuple[int, int]] = field(default_factory=list)  # (addr, len)
     writable: list[tuple[int, int]] = field(default_factory=list)
 
+    # runs when a device sizes the driver's out-buffers
     @property
     def readable_len(self) -> int:
         return sum(n for _, n in self.readable)
 
+    # runs when a device sizes the driver's in-buffers
     @property
     def writable_len(self) -> int:
         return sum(n for _, n in self.writable)
@@ -269,30 +270,27 @@ class Virtqueue:
             return ((new - event - 1) & 0xFFFF) < ((new - old_used) & 0xFFFF)
         return not self._u16(mem, self.driver) & AVAIL_F_NO_INTERRUPT
 
-    # runs on device reset and when the driver disables the queue
+    # runs on reset and snapshot: the fields the driver sets up, i.e. all but index and max_size
+    def _state_fields(self) -> list[Any]:
+        return [f for f in fields(self) if f.name not in ("index", "max_size")]
+
+    # runs on device reset and when the driver disables the queue: every driver-set field to its default
     def reset(self) -> None:
-        self.size = 0
-        self.ready = False
-        self.desc = self.driver = self.device = 0
-        self.pfn = 0
-        self.align = 4096
-        self.last_avail = self.used_idx = 0
-        self.event_idx = False
+        for f in self._state_fields():
+            setattr(self, f.name, f.default)
 
     # runs when a snapshot is taken
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "size": self.size,
-            "ready": self.ready,
-            "desc": self.desc,
-            "driver": self.driver,
-            "device": self.device,
-            "pfn": self.pfn,
-            "align": self.align,
-            "last_avail": self.last_avail,
-            "used_idx": self.used_idx,
-            "event_idx": self.event_idx,
-        }
+        return {f.name: getattr(self, f.name) for f in self._state_fields()}
+
+    # runs when the driver has placed the rings (QueueReady=1, or a legacy QueuePFN): checks and starts
+    def activate(self, mem: GuestMemory | None, event_idx: bool) -> None:
+        self.event_idx = event_idx
+        if mem is None:
+            raise VirtqueueError("device has no guest memory")
+        self.validate(mem)
+        self.ready = True
+        self.last_avail = self.used_idx = 0
 
 
 class VirtioMMIO(Device):
@@ -306,6 +304,7 @@ class VirtioMMIO(Device):
     DEVICE_ID = 0
     NUM_QUEUES = 0
 
+    # runs once per slot while the board is assembled
     def __init__(
         self,
         machine: GuestMemory | None,
@@ -567,12 +566,7 @@ class VirtioMMIO(Device):
         if not ready:
             q.ready = False
             return
-        q.event_idx = self.negotiated(F_EVENT_IDX)
-        if self.mem is None:
-            raise VirtqueueError("device has no guest memory")
-        q.validate(self.mem)
-        q.ready = True
-        q.last_avail = q.used_idx = 0
+        q.activate(self.mem, self.negotiated(F_EVENT_IDX))
 
     # runs on QueuePFN writes (legacy transport, section 2.7.2 layout)
     def _set_pfn(self, q: Virtqueue, pfn: int) -> None:
@@ -587,12 +581,7 @@ class VirtioMMIO(Device):
         q.desc = pfn * self.guest_page_size
         q.driver = q.desc + 16 * n
         q.device = (q.driver + 6 + 2 * n + align - 1) & ~(align - 1)
-        q.event_idx = self.negotiated(F_EVENT_IDX)
-        if self.mem is None:
-            raise VirtqueueError("device has no guest memory")
-        q.validate(self.mem)
-        q.ready = True
-        q.last_avail = q.used_idx = 0
+        q.activate(self.mem, self.negotiated(F_EVENT_IDX))
 
     # runs on QueueNotify: process the queue synchronously
     def notify(self, index: int) -> None:

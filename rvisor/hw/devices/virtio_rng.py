@@ -12,7 +12,8 @@ import os
 from collections.abc import Callable
 
 from rvisor.hw import layout as L
-from rvisor.hw.devices.virtio_mmio import GuestMemory, IrqSetter, VirtioMMIO, Virtqueue
+from rvisor.hw.bus import IrqSetter
+from rvisor.hw.devices.virtio_mmio import GuestMemory, VirtioMMIO, Virtqueue
 
 #: largest number of bytes handed out for one request
 MAX_REQUEST = 64 << 10
@@ -24,6 +25,7 @@ class VirtioRng(VirtioMMIO):
     DEVICE_ID = 4
     NUM_QUEUES = 1
 
+    # runs once while the board is assembled
     def __init__(
         self,
         machine: GuestMemory | None,
