@@ -9,7 +9,8 @@ Sources, in order (a later entry with the same name replaces an earlier one):
 * an optional ``guest/images.txt`` with lines ``name, path, description[, bios]`` for more guests;
 * firmware from Debian's packages (``u-boot``: OpenSBI fw_jump + U-Boot) when installed;
 * the external Linux guests (``linux``, ``linux-smp``: ``Image`` + ``initramfs.cpio.gz``) from the
-  guests folder: ``$RVISOR_GUESTS``, else ``../shared/guests`` beside the repository.
+  guests folder: ``$RVISOR_GUESTS``, else ``../shared/guests`` beside the repository, else
+  ``/work/shared/guests``.
 
 An image carries the boot settings it needs (``bios``, ``initrd``, ``append``, memory, harts);
 options given on the command line override them.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,25 +110,27 @@ def _split_fields(line: str, n: int) -> list[str]:
     return line.split(None, n - 1)
 
 
+# runs when a list file is read: the fields of every line with a name and a path ("#" starts a comment)
+def _read_list(path: Path, n: int) -> Iterator[list[str]]:
+    if not path.is_file():
+        return
+    for raw in path.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        fields = _split_fields(line, n) if line else []
+        if len(fields) >= 2:
+            yield fields
+
+
 # runs when the benchmark runner or the registry needs the workload list
 def read_workloads(path: Path | None = None) -> list[Workload]:
     path = path or WORKLOADS_TXT
-    if not path.is_file():
-        return []
-    out: list[Workload] = []
-    for raw in path.read_text().splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        fields = _split_fields(line, 3)
-        if len(fields) < 2:
-            continue
-        desc = fields[2] if len(fields) > 2 else ""
-        out.append(Workload(fields[0], _resolve_listed(fields[1], path.parent), desc))
-    return out
+    return [
+        Workload(f[0], _resolve_listed(f[1], path.parent), f[2] if len(f) > 2 else "")
+        for f in _read_list(path, 3)
+    ]
 
 
-# runs when the registry looks for the external guests: $RVISOR_GUESTS, then ../shared/guests
+# runs when the registry looks for the external guests: $RVISOR_GUESTS, ../shared/guests, /work/shared/guests
 def guests_dirs() -> list[Path]:
     dirs: list[Path] = []
     env = os.environ.get("RVISOR_GUESTS")
@@ -169,15 +172,11 @@ def registry() -> dict[str, Image]:
     for w in read_workloads():
         desc = f"benchmark workload: {w.description}" if w.description else "benchmark workload"
         reg[w.name] = Image(w.name, desc, "workload", w.path, build_hint="make -C guest (bench workloads)")
-    if GUEST_IMAGES_TXT.is_file():
-        for raw in GUEST_IMAGES_TXT.read_text().splitlines():
-            line = raw.split("#", 1)[0].strip()
-            fields = _split_fields(line, 4) if line else []
-            if len(fields) >= 2:
-                bios = fields[3] if len(fields) > 3 else "none"
-                desc = fields[2] if len(fields) > 2 else ""
-                path = _resolve_listed(fields[1], GUEST_IMAGES_TXT.parent)
-                reg[fields[0]] = Image(fields[0], desc, "guest", path, bios=bios, build_hint="make -C guest")
+    for fields in _read_list(GUEST_IMAGES_TXT, 4):
+        bios = fields[3] if len(fields) > 3 else "none"
+        desc = fields[2] if len(fields) > 2 else ""
+        path = _resolve_listed(fields[1], GUEST_IMAGES_TXT.parent)
+        reg[fields[0]] = Image(fields[0], desc, "guest", path, bios=bios, build_hint="make -C guest")
     if UBOOT_SMODE.is_file() or OPENSBI_FW_JUMP.is_file():
         reg["u-boot"] = Image(
             "u-boot",
