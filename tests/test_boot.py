@@ -43,6 +43,7 @@ GCC = shutil.which("riscv64-unknown-elf-gcc")
 OBJDUMP = shutil.which("riscv64-unknown-elf-objdump")
 
 
+# runs at the start of a test that needs an installed file: skip with how to get it
 def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not installed here; install it (or set RVISOR_GUESTS) to run this test")
@@ -52,18 +53,22 @@ def need(path: Path) -> Path:
 class FakeBoard:
     """The board surface boot() and the firmware use, around a real Machine."""
 
+    # runs at the start of each test that boots
     def __init__(self, nharts: int = 1, ram_size: int = 128 * MiB) -> None:
         self.machine = Machine(nharts, ram_size)
         self.firmware: object | None = None
         self.out = bytearray()
         self.halted: tuple[str, int] | None = None
 
+    # runs when the firmware prints
     def console_write(self, data: bytes) -> None:
         self.out += data
 
+    # runs when the firmware reads a key: never one here
     def console_read(self) -> int:
         return -1
 
+    # runs when the firmware or the test device stops the machine
     def halt(self, reason: str, code: int) -> None:
         self.halted = (reason, code)
 
@@ -102,6 +107,7 @@ SECTIONS {{
 """
 
 
+# runs once per test ELF: assemble and link `program` with the riscv64 toolchain
 def build_elf(
     tmp: Path, name: str, base: int = 0x80000000, march: str = "rv64gc", mabi: str = "lp64d",
     program: str = PROGRAM,
@@ -122,6 +128,7 @@ def build_elf(
     return out
 
 
+# runs once per module: the default RV64 test program
 @pytest.fixture(scope="module")
 def elf64(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_elf(tmp_path_factory.mktemp("elf"), "prog")
@@ -221,6 +228,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     f = tmp_path / "secret.bin"
     f.write_bytes(b"x" * 16)
 
+    # runs in place of open(): every read is refused
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
@@ -243,6 +251,7 @@ def test_raw_binary(tmp_path: Path) -> None:
 
 
 # ---- Linux Image -----------------------------------------------------------------------------
+# runs in the Linux Image tests: a header with the given fields and a zero body
 def fake_image(
     text_offset: int = 0x200000, image_size: int = 0x10000, body: int = 0x1000, flags: int = 0
 ) -> bytes:
@@ -345,10 +354,12 @@ def test_dtb_checks(tmp_path: Path) -> None:
 
 
 # ---- the MROM reset vector ---------------------------------------------------------------------
+# runs while run_rom decodes an immediate: sign-extend a bits-wide field
 def sext(v: int, bits: int) -> int:
     return v - (1 << bits) if v >> (bits - 1) & 1 else v
 
 
+# runs in the reset-vector tests: interpret the MROM words in Python
 def run_rom(rom: bytes, hartid: int) -> tuple[int, dict[int, int]]:
     """Decode and execute the reset vector; returns (jump target, registers)."""
     regs: dict[int, int] = {0: 0}
@@ -602,6 +613,7 @@ flag: .dword 0
 """
 
 
+# runs in the end-to-end boot tests instead of the real board
 def run_board(b: FakeBoard, limit: int = 50_000_000) -> bytes:
     """A minimal board loop: round-robin over runnable harts; SBI and M-trap exits go to the
     built-in firmware; the UART's THR/LSR and the test device are emulated just enough for

@@ -28,26 +28,31 @@ except ImportError:  # the CPU side of the package is not importable: a stand-in
 class FakeMachine:
     """RAM and the physical-access API of rvisor.hw.machine.Machine."""
 
+    # runs when no engine is available: RAM as a bytearray
     def __init__(self, nharts: int = 1, ram_size: int = 16 << 20) -> None:
         self.ram_base = L.DRAM_BASE
         self.ram_size = ram_size
         self.ram = bytearray(ram_size)
 
+    # runs before every DMA access
     def in_ram(self, addr: int, n: int) -> bool:
         off = addr - self.ram_base
         return 0 <= off and n >= 0 and off + n <= self.ram_size
 
+    # runs for every DMA read
     def read_phys(self, addr: int, n: int) -> bytes:
         assert self.in_ram(addr, n)
         off = addr - self.ram_base
         return bytes(self.ram[off : off + n])
 
+    # runs for every DMA write
     def write_phys(self, addr: int, data: bytes) -> None:
         assert self.in_ram(addr, len(data))
         off = addr - self.ram_base
         self.ram[off : off + len(data)] = data
 
 
+# runs at the start of each DMA test: a real Machine when the engine imports, else the fake
 def new_machine() -> Any:
     if Machine is not None:
         return Machine(nharts=1, ram_size=16 << 20)
@@ -57,10 +62,12 @@ def new_machine() -> Any:
 class FakeIrq:
     """Records every level a device drives onto its interrupt line."""
 
+    # runs at the start of each device test
     def __init__(self) -> None:
         self.level = False
         self.history: list[bool] = []
 
+    # runs whenever the device drives its line
     def __call__(self, level: bool) -> None:
         self.level = level
         self.history.append(level)
@@ -70,35 +77,44 @@ class FakeIrq:
 
 
 class PlicHarness:
+    # runs at the start of each PLIC test
     def __init__(self, nharts: int = 1) -> None:
         self.events: list[tuple[int, int, bool]] = []
         self.out: dict[tuple[int, int], bool] = {}
         self.plic = P.Plic(nharts, on_change=self._on_change)
 
+    # runs whenever a context's output changes
     def _on_change(self, hart: int, bit: int, level: bool) -> None:
         self.events.append((hart, bit, level))
         self.out[(hart, bit)] = level
 
+    # runs for every register write a test makes
     def w(self, off: int, v: int) -> None:
         self.plic.write(off, 4, v)
 
+    # runs for every register read a test makes
     def r(self, off: int) -> int:
         return self.plic.read(off, 4)
 
+    # runs when a test sets a source's priority
     def prio(self, irq: int, p: int) -> None:
         self.w(4 * irq, p)
 
+    # runs when a test enables sources for a context
     def enable(self, ctx: int, *irqs: int) -> None:
         for irq in irqs:
             off = P.ENABLE_BASE + P.ENABLE_STRIDE * ctx + 4 * (irq // 32)
             self.w(off, self.r(off) | 1 << (irq % 32))
 
+    # runs when a test sets a context's threshold
     def threshold(self, ctx: int, t: int) -> None:
         self.w(P.CONTEXT_BASE + P.CONTEXT_STRIDE * ctx, t)
 
+    # runs when a test claims as a hart would
     def claim(self, ctx: int) -> int:
         return self.r(P.CONTEXT_BASE + P.CONTEXT_STRIDE * ctx + 4)
 
+    # runs when a test completes as a hart would
     def complete(self, ctx: int, irq: int) -> None:
         self.w(P.CONTEXT_BASE + P.CONTEXT_STRIDE * ctx + 4, irq)
 
@@ -234,6 +250,7 @@ def test_plic_on_bus_and_snapshot() -> None:
 # =============================== UART ===============================================
 
 
+# runs at the start of each UART test
 def make_uart() -> tuple[U.Uart16550, CaptureConsole, FakeIrq]:
     con = CaptureConsole()
     irq = FakeIrq()
@@ -386,6 +403,7 @@ DATA = L.DRAM_BASE + 0x100000
 class Driver:
     """A minimal virtio-mmio driver (virtio spec §3.1.1 and §4.2.3)."""
 
+    # runs at the start of each virtio test
     def __init__(self, dev: V.VirtioMMIO, mem: Any, features: int | None = None) -> None:
         self.dev, self.mem = dev, mem
         self.next_desc = 0
@@ -393,18 +411,22 @@ class Driver:
         self.used_seen = 0
         self.features = features
 
+    # runs for every register read the driver makes
     def r(self, off: int) -> int:
         return self.dev.read(off, 4)
 
+    # runs for every register write the driver makes
     def w(self, off: int, v: int) -> None:
         self.dev.write(off, 4, v)
 
+    # runs during initialisation: both halves of DeviceFeatures
     def device_features(self) -> int:
         self.w(V.R_DEVICE_FEATURES_SEL, 0)
         lo = self.r(V.R_DEVICE_FEATURES)
         self.w(V.R_DEVICE_FEATURES_SEL, 1)
         return lo | self.r(V.R_DEVICE_FEATURES) << 32
 
+    # runs once per device: the initialisation sequence of virtio section 3.1.1
     def init(self) -> None:
         assert self.r(V.R_MAGIC) == V.MAGIC
         self.w(V.R_STATUS, 0)
@@ -439,19 +461,23 @@ class Driver:
             self.w(V.R_QUEUE_PFN, RING >> 12)
         self.w(V.R_STATUS, st | V.STATUS_DRIVER_OK)
 
+    # runs whenever the driver touches the available ring: its address for this transport
     @property
     def avail(self) -> int:
         return AVAIL if self.dev.version == 2 else RING + 16 * QSIZE
 
+    # runs whenever the driver reads the used ring: its address for this transport
     @property
     def used(self) -> int:
         if self.dev.version == 2:
             return USED
         return (RING + 16 * QSIZE + 6 + 2 * QSIZE + 4095) & ~4095
 
+    # runs for every descriptor the driver writes
     def put_desc(self, i: int, addr: int, length: int, flags: int, nxt: int, table: int = RING) -> None:
         self.mem.write_phys(table + 16 * i, struct.pack("<QIHH", addr, length, flags, nxt))
 
+    # runs for every request the driver builds
     def chain(self, bufs: list[tuple[int, int, bool]]) -> int:
         """Write descriptors for (addr, len, device_writable) buffers; return the head."""
         idx = [(self.next_desc + k) % QSIZE for k in range(len(bufs))]
@@ -462,6 +488,7 @@ class Driver:
             self.put_desc(idx[k], addr, length, flags, nxt)
         return idx[0]
 
+    # runs when the driver makes a chain available (and by default notifies)
     def offer(self, head: int, notify: bool = True) -> None:
         slot = self.avail + 4 + 2 * (self.avail_idx % QSIZE)
         self.mem.write_phys(slot, struct.pack("<H", head))
@@ -470,21 +497,25 @@ class Driver:
         if notify:
             self.w(V.R_QUEUE_NOTIFY, 0)
 
+    # runs when the driver checks the used ring's idx
     def used_idx(self) -> int:
         return struct.unpack("<H", self.mem.read_phys(self.used + 2, 2))[0]
 
+    # runs when the driver takes the next used element
     def pop_used(self) -> tuple[int, int]:
         assert self.used_idx() != self.used_seen, "device did not use the buffer"
         slot = self.used + 4 + 8 * (self.used_seen % QSIZE)
         self.used_seen += 1
         return struct.unpack("<II", self.mem.read_phys(slot, 8))
 
+    # runs after a request: read InterruptStatus and acknowledge it
     def ack(self) -> int:
         isr = self.r(V.R_INTERRUPT_STATUS)
         self.w(V.R_INTERRUPT_ACK, isr)
         return isr
 
 
+# runs for every block request a test builds: the 16-byte virtio_blk_req header
 def blk_header(rtype: int, sector: int = 0) -> bytes:
     return struct.pack("<IIQ", rtype, 0, sector)
 
@@ -492,6 +523,7 @@ def blk_header(rtype: int, sector: int = 0) -> bytes:
 HDR, BUF, STATUS = DATA, DATA + 0x1000, DATA + 0x800
 
 
+# runs for every block request a test makes, as a driver would
 def blk_request(
     drv: Driver, rtype: int, sector: int, length: int, write_data: bytes | None = None
 ) -> tuple[int, int, int]:
@@ -513,6 +545,7 @@ def blk_request(
     return mem.read_phys(STATUS, 1)[0], uid, ulen
 
 
+# runs before each block test: a 64-sector image, sector s starting with the u64 0x1000 + s
 @pytest.fixture
 def image(tmp_path: Any) -> str:
     path = tmp_path / "disk.img"
@@ -523,6 +556,7 @@ def image(tmp_path: Any) -> str:
     return str(path)
 
 
+# runs at the start of each block test: the device and a driver that has set it up
 def make_blk(image: str, **kw: Any) -> tuple[B.VirtioBlk, Driver, Any, FakeIrq]:
     mem = new_machine()
     irq = FakeIrq()
@@ -667,6 +701,7 @@ def test_virtio_blk_batch_of_requests_one_notify(image: str) -> None:
     dev.close()
 
 
+# runs after a malformed request: the device must say DEVICE_NEEDS_RESET and interrupt
 def needs_reset(dev: V.VirtioMMIO, irq: FakeIrq) -> None:
     assert dev.read(V.R_STATUS, 4) & V.STATUS_NEEDS_RESET
     assert dev.read(V.R_INTERRUPT_STATUS, 4) & V.INT_CONFIG_CHANGE
@@ -864,9 +899,11 @@ def test_virtio_rng_uses_urandom() -> None:
 
 
 class Clock:
+    # runs at the start of each RTC test
     def __init__(self, t: int) -> None:
         self.t = t
 
+    # runs whenever the RTC reads the host time
     def __call__(self) -> int:
         return self.t
 
@@ -979,6 +1016,7 @@ def test_capture_wait_for_with_step_and_thread() -> None:
     con = CaptureConsole()
     steps = iter(b"boot: ready\n")
 
+    # runs whenever wait_for wants the machine advanced: the guest prints one more byte
     def step() -> None:
         con.write(bytes((next(steps),)))
 

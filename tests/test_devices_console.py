@@ -13,6 +13,7 @@ from rvisor.hw import console as C
 from rvisor.hw.devices.uart16550 import Uart16550
 
 
+# runs while a test waits for the reader thread: poll cond until it holds or time runs out
 def wait_until(cond: Any, timeout: float = 5.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -68,6 +69,7 @@ def test_stdio_console_piped_input_reaches_uart() -> None:
         in_w = -1
         got = bytearray()
 
+        # runs on every wait_until poll: move what the UART received into got; true once all of it is there
         def drain() -> bool:
             uart.poll()
             while uart.read(5, 1) & 1:

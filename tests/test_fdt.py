@@ -32,6 +32,7 @@ needs_qemu = pytest.mark.skipif(
 )
 
 
+# runs in the dtc checks: decompile the blob, warnings and all
 def run_dtc(blob: bytes, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "t.dtb"
     path.write_bytes(blob)
@@ -164,6 +165,7 @@ def test_dtc_strict_checks(tmp_path: Path) -> None:
     assert len(lines) == 8
 
 
+# runs while trees are compared: phandle -> path of the node that carries it
 def _phandles(tree: F.FdtNode) -> dict[int, str]:
     out = {}
     for path, node in tree.walk():
@@ -173,6 +175,7 @@ def _phandles(tree: F.FdtNode) -> dict[int, str]:
     return out
 
 
+# runs while the generated tree is compared with QEMU's
 def _normalised(tree: F.FdtNode) -> dict[str, dict[str, Any]]:
     """path -> {property: value}, phandles replaced by the target node's path."""
     ph = _phandles(tree)
@@ -194,6 +197,7 @@ def _normalised(tree: F.FdtNode) -> dict[str, dict[str, Any]]:
     return result
 
 
+# runs in the QEMU parity tests: the tree QEMU dumps for -M virt with these options
 def qemu_dtb(tmp_path: Path, smp: int, mem: str) -> bytes:
     out = tmp_path / f"qemu-{smp}-{mem}.dtb"
     assert QEMU is not None

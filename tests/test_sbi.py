@@ -17,6 +17,9 @@ ECALL_PC = 0x80200100
 
 
 class FakeBoard:
+    """The board surface the firmware uses, around a real Machine: console bytes and halts recorded."""
+
+    # runs at the start of each test (through booted)
     def __init__(self, nharts: int = 4, ram_size: int = 16 * MiB, keys: bytes = b"") -> None:
         self.machine = Machine(nharts, ram_size)
         self.out = bytearray()
@@ -24,30 +27,41 @@ class FakeBoard:
         self.halted: tuple[str, int] | None = None
         self.firmware: BuiltinFirmware | None = None
 
+    # runs when the firmware prints
     def console_write(self, data: bytes) -> None:
         self.out += data
 
+    # runs when the firmware reads a key: the next of `keys`, or -1
     def console_read(self) -> int:
         return self.keys.pop(0) if self.keys else -1
 
+    # runs when the firmware shuts the machine down or gives up
     def halt(self, reason: str, code: int) -> None:
         self.halted = (reason, code)
 
 
-@pytest.fixture
-def board() -> FakeBoard:
-    b = FakeBoard()
+# runs at the start of a test: a fake board whose harts the built-in firmware has set up
+def booted(keys: bytes = b"") -> FakeBoard:
+    b = FakeBoard(keys=keys)
     fw = BuiltinFirmware(entry=ENTRY, fdt_addr=FDT)
     fw.setup(b)
     b.firmware = fw
     return b
 
 
+# runs before each test that takes `board`
+@pytest.fixture
+def board() -> FakeBoard:
+    return booted()
+
+
+# runs when a test compares with an int64 array cell: the 64-bit pattern as a signed value
 def signed(v: int) -> int:
     v &= U64
     return v - (1 << 64) if v >> 63 else v
 
 
+# runs for every SBI call a test makes
 def call(b: FakeBoard, eid: int, fid: int = 0, *args: int, hart: int = 0) -> tuple[int, int]:
     """Make hart `hart` ecall as S-mode would and let the firmware answer; returns (a0, a1)."""
     m = b.machine
@@ -138,6 +152,7 @@ def test_time_drives_stip_in_mip_value(board: FakeBoard) -> None:
 
 
 # ---- IPI -------------------------------------------------------------------------------------
+# runs in the IPI checks: is hart h's supervisor software interrupt pending?
 def ssip(m: Machine, h: int) -> bool:
     return bool(int(m.csr[h, L.CSR_MIP]) & (1 << L.IRQ_SSI))
 
@@ -174,6 +189,7 @@ def test_ipi_wakes_waiting_hart(board: FakeBoard) -> None:
 
 
 # ---- RFENCE ------------------------------------------------------------------------------------
+# runs before each fence check: fill every TLB and fetch-page cache with junk
 def dirty_tlb(m: Machine) -> None:
     m.tlb[:] = 7
     m.hs[:, L.HS_FETCH_PAGE] = 5
@@ -260,10 +276,7 @@ def test_srst_invalid(board: FakeBoard) -> None:
 
 # ---- DBCN ------------------------------------------------------------------------------------
 def test_dbcn_write_read_byte() -> None:
-    b = FakeBoard(keys=b"hi!")
-    fw = BuiltinFirmware(entry=ENTRY, fdt_addr=FDT)
-    fw.setup(b)
-    b.firmware = fw
+    b = booted(keys=b"hi!")
     m = b.machine
     m.write_phys(0x80001000, b"hello, world\n")
     assert call(b, S.EXT_DBCN, 0, 13, 0x80001000, 0) == (0, 13)
@@ -289,10 +302,7 @@ def test_dbcn_bounds(board: FakeBoard) -> None:
 
 # ---- legacy extensions -----------------------------------------------------------------------
 def test_legacy_console_and_timer() -> None:
-    b = FakeBoard(keys=b"k")
-    fw = BuiltinFirmware(entry=ENTRY, fdt_addr=FDT)
-    fw.setup(b)
-    b.firmware = fw
+    b = booted(keys=b"k")
     m = b.machine
     m.set_reg(0, 11, 0x5A5A)
     assert call(b, 0x01, 0, ord("x"))[0] == 0
@@ -336,6 +346,7 @@ def test_legacy_ipi_and_fences_physical_mask(board: FakeBoard) -> None:
     assert (m.tlb == -1).all()
 
 
+# runs in the legacy hart-mask tests that go through a page table
 def build_sv39(m: Machine, va: int, pa: int) -> int:
     """A three-level Sv39 table mapping the 4 KiB page of `va` to `pa`; returns satp."""
     root, mid, leaf = 0x80100000, 0x80101000, 0x80102000
@@ -382,6 +393,7 @@ def test_legacy_shutdown(board: FakeBoard) -> None:
 
 
 # ---- traps that reach M-mode -------------------------------------------------------------------
+# runs for every trap a test hands to the firmware as the engine would (EXIT_TRAP)
 def m_trap(b: FakeBoard, cause: int, tval: int, pc: int, priv: int, h: int = 0) -> None:
     m = b.machine
     m.hs[h, L.HS_EXIT_CAUSE] = signed(cause)
