@@ -13,6 +13,7 @@ from typing import Any
 
 from rvisor.boot import BootConfig, boot
 from rvisor.boot.errors import BootError
+from rvisor.hw import layout as L
 from rvisor.hw.board import Board, BoardConfig, RunResult
 from rvisor.hw.console import open_console
 
@@ -20,9 +21,9 @@ __all__ = ["RunResult", "run_guest", "build_board"]
 
 
 # runs before anything is built: the checks that need no engine
-def _check(kernel: str, drives: Sequence[tuple[str, bool]], memory: int, smp: int) -> None:
-    if smp < 1 or smp > 64:
-        raise BootError(f"--smp must be between 1 and 64, not {smp}")
+def _check(drives: Sequence[tuple[str, bool]], memory: int, smp: int) -> None:
+    if smp < 1 or smp > L.MAX_HARTS:
+        raise BootError(f"--smp must be between 1 and {L.MAX_HARTS}, not {smp}")
     if memory < (1 << 20) or memory % 4096:
         raise BootError(f"memory size {memory} is not a whole number of 4 KiB pages of at least 1 MiB")
     for path, _ro in drives:
@@ -49,7 +50,7 @@ def build_board(
     rng: bool = False,
     virtio_version: int = 2,
 ) -> Board:
-    _check(kernel, drives, memory, smp)
+    _check(drives, memory, smp)
     try:
         con = open_console(console)
     except (ValueError, OSError) as e:

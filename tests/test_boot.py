@@ -649,7 +649,7 @@ def run_board(b: FakeBoard, limit: int = 50_000_000) -> bytes:
                         b.halt({0x5555: "poweroff", 0x7777: "reset"}.get(value & 0xFFFF, "fail"), value >> 16)
                 else:  # LSR reads "transmitter empty"; everything else reads 0
                     m.set_reg(h, int(m.hs[h, L.HS_EXIT_RD]), 0x60 if addr == L.UART0_BASE + 5 else 0)
-            elif reason not in (L.EXIT_BUDGET, L.EXIT_FENCE_I, L.EXIT_YIELD):
+            elif reason not in (L.EXIT_BUDGET, L.EXIT_YIELD):
                 raise AssertionError(f"unexpected exit {L.EXIT_NAMES.get(reason, reason)} on hart {h}")
             if b.halted is not None:
                 break

@@ -69,6 +69,7 @@ def div(a, b):
     return -q if (a < 0) != (b < 0) else q
 
 
+# runs for REM/REMW: remainder with the sign of the dividend
 @njit(cache=True, nogil=True)
 def rem(a, b):
     if b == 0:
@@ -79,6 +80,7 @@ def rem(a, b):
     return -r if a < 0 else r
 
 
+# runs for DIVU/DIVUW
 @njit(cache=True, nogil=True)
 def divu(a, b):
     if b == 0:
@@ -87,6 +89,7 @@ def divu(a, b):
     return q
 
 
+# runs for REMU/REMUW
 @njit(cache=True, nogil=True)
 def remu(a, b):
     if b == 0:

@@ -10,6 +10,7 @@ deterministic clock jumps to the next timer deadline instead of spinning.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class Halt(Exception):
 class Board:
     """One machine: ``config`` decides its harts, RAM and disks; ``console`` its UART."""
 
+    # runs once per machine: allocate the harts and RAM, attach every device at its virt address
     def __init__(self, config: BoardConfig, console: Console | None = None) -> None:
         if config.virtio_version not in (1, 2):
             raise ValueError(
@@ -236,9 +238,9 @@ class Board:
             self.halt("fatal", 1, f"hart {h}: ebreak at {int(m.hs[h, L.HS_EXIT_PC]):#x} with no debugger")
         elif reason == L.EXIT_FATAL:
             self.halt("fatal", 1, self.describe_fault(h))
-        if self.test.halt_request is not None:
-            what, code = self.test.halt_request
-            self.test.halt_request = None
+        req = self.test.take()
+        if req is not None:
+            what, code = req
             self.halt(what, code if what == "fail" else 0)
 
     # runs on EXIT_MMIO: one load or store to a Python device
@@ -290,7 +292,7 @@ class Board:
     # runs when a run stops on an emulator fault: pc, instruction and mode, for the error line
     def describe_fault(self, h: int) -> str:
         m = self.machine
-        mode = {0: "U", 1: "S", 3: "M"}.get(int(m.hs[h, L.HS_PRIV]), "?")
+        mode = L.PRV_NAMES.get(int(m.hs[h, L.HS_PRIV]), "?")
         pc = int(m.hs[h, L.HS_EXIT_PC]) & MASK64
         insn = "unknown"
         if m.in_ram(pc, 4):  # the exit pc is physical for bare-metal code, virtual otherwise
@@ -342,10 +344,9 @@ class Board:
             "page_walks": int(cnt[L.CNT_TLB_MISS]),
             "harts": harts,
         }
-        if self.firmware is not None and hasattr(self.firmware, "stats"):
-            out["sbi"] = (
-                dict(self.firmware.stats) if isinstance(self.firmware.stats, dict) else self.firmware.stats
-            )
+        fw_stats = getattr(self.firmware, "stats", None)
+        if dataclasses.is_dataclass(fw_stats):
+            out["sbi"] = dataclasses.asdict(fw_stats)  # SBI calls by extension (built-in firmware)
         return out
 
     # runs when the board is torn down: flush and close disk images and the console

@@ -47,6 +47,7 @@ N_PMP = 16
 SATP_MASK = (0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1)  # MODE, ASID (16 bits), PPN
 
 
+# runs at import: which CSR numbers exist on this hart
 def _valid_table() -> np.ndarray:
     v = np.zeros(4096, dtype=np.bool_)
     ok = [0x001, 0x002, 0x003]
@@ -75,6 +76,7 @@ def reset_csrs(row: np.ndarray, hartid: int) -> None:
     row[L.CSR_MSTATUS] = MSTATUS_RESET
 
 
+# runs for every timer comparison (mtime against mtimecmp/stimecmp)
 @njit(cache=True, nogil=True)
 def ugte(a: int, b: int) -> bool:
     """Unsigned a >= b on 64-bit patterns held in int64."""

@@ -46,6 +46,7 @@ def srl(a, sh):
     return (a >> sh) & ((1 << (64 - sh)) - 1)
 
 
+# runs for SLTU, branches and AMOMINU/MAXU: unsigned a < b on int64-held patterns
 @njit(cache=True, nogil=True)
 def ult(a, b):
     return (a ^ SIGN) < (b ^ SIGN)

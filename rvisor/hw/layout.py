@@ -26,6 +26,8 @@ from __future__ import annotations
 PRV_U = 0
 PRV_S = 1
 PRV_M = 3
+PRV_NAMES = {PRV_U: "U", PRV_S: "S", PRV_M: "M"}
+MAX_HARTS = 64
 
 # ---- per-hart scalar slots: hs[h, ...] --------------------------------------
 HS_PC = 0  # next instruction to execute
@@ -80,7 +82,6 @@ EXIT_BREAK = 6  # ebreak with a debugger attached
 EXIT_HTIF = 7  # store to the HTIF tohost word; value in HS_EXIT_VALUE
 EXIT_FATAL = 8  # emulator fault: HS_FATAL, HS_EXIT_PC, HS_EXIT_INSN say what
 EXIT_TRAP = 9  # trap into M-mode while the built-in firmware owns M-mode
-EXIT_FENCE_I = 10  # fence.i (instruction caches are Python-visible for SMP bookkeeping)
 EXIT_YIELD = 11  # the hart sent an IPI through the CLINT: let the target run before it spins
 N_EXITS = 16
 EXIT_NAMES = {
@@ -94,7 +95,6 @@ EXIT_NAMES = {
     EXIT_HTIF: "htif",
     EXIT_FATAL: "fatal",
     EXIT_TRAP: "m_trap",
-    EXIT_FENCE_I: "fence_i",
     EXIT_YIELD: "yield",
 }
 

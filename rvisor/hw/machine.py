@@ -26,9 +26,10 @@ class MemoryError_(Exception):
 class Machine:
     """State of ``nharts`` RV64GC harts sharing ``ram_size`` bytes of DRAM."""
 
+    # runs once per board: zeroed RAM and every hart at its reset state
     def __init__(self, nharts: int = 1, ram_size: int = 128 << 20, ram_base: int = L.DRAM_BASE):
-        if nharts < 1 or nharts > 64:
-            raise ValueError(f"number of harts must be 1..64, not {nharts}")
+        if nharts < 1 or nharts > L.MAX_HARTS:
+            raise ValueError(f"number of harts must be 1..{L.MAX_HARTS}, not {nharts}")
         self.nharts = nharts
         self.ram_base = ram_base
         self.ram_size = ram_size
@@ -73,6 +74,7 @@ class Machine:
         self.tlb[h] = -1
 
     # ---- running -----------------------------------------------------------------------
+    # runs before the first timed run of a process
     @staticmethod
     @functools.cache
     def load_engine() -> None:
@@ -113,35 +115,43 @@ class Machine:
         )
 
     # ---- physical memory, as devices and loaders see it ------------------------------
+    # runs on every Python access to RAM: index into `ram`, or MemoryError_ outside it
     def ram_offset(self, addr: int, n: int) -> int:
         off = addr - self.ram_base
         if off < 0 or n < 0 or off + n > self.ram_size:
             raise MemoryError_(f"physical range {addr:#x}+{n:#x} is outside RAM")
         return off
 
+    # runs when a device or firmware validates a guest-supplied address
     def in_ram(self, addr: int, n: int) -> bool:
         off = addr - self.ram_base
         return 0 <= off and n >= 0 and off + n <= self.ram_size
 
+    # runs for DMA reads (virtio), firmware and loaders
     def read_phys(self, addr: int, n: int) -> bytes:
         off = self.ram_offset(addr, n)
         return self.ram[off : off + n].tobytes()
 
+    # runs for DMA writes (virtio), firmware and loaders
     def write_phys(self, addr: int, data: bytes | bytearray | memoryview) -> None:
         off = self.ram_offset(addr, len(data))
         self.ram[off : off + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
 
+    # runs when Python reads a 64-bit word of guest memory (HTIF, SBI arguments)
     def read_u64(self, addr: int) -> int:
         return int.from_bytes(self.read_phys(addr, 8), "little")
 
+    # runs when Python writes a 64-bit word of guest memory
     def write_u64(self, addr: int, value: int) -> None:
         self.write_phys(addr, (value & (2**64 - 1)).to_bytes(8, "little"))
 
     # ---- registers -----------------------------------------------------------------------
+    # runs when firmware or devices read a guest register
     def reg(self, h: int, r: int) -> int:
         """x[r] of hart h as an unsigned 64-bit Python int."""
         return int(self.x[h, r]) & (2**64 - 1)
 
+    # runs when an MMIO load or an SBI call returns a value into a register
     def set_reg(self, h: int, r: int, value: int) -> None:
         if r:
             v = value & (2**64 - 1)
@@ -177,6 +187,7 @@ class Machine:
         self.hs[h, L.HS_FETCH_PAGE] = -1
 
     # ---- time -------------------------------------------------------------------------
+    # runs for reports: the CLINT time at the end of the last engine run
     @property
     def mtime(self) -> int:
         return int(self.mach[L.M_MTIME])

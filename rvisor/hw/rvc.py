@@ -19,6 +19,7 @@ def _b(c, hi, lo):
     return (c >> lo) & ((1 << (hi - lo + 1)) - 1)
 
 
+# runs while expanding: encoders of the base formats (I, S, R, B, J)
 @njit(cache=True, nogil=True)
 def _i(op, rd, f3, rs1, imm):
     return ((imm & 0xFFF) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
@@ -173,6 +174,7 @@ def _fill(t):
         t[c] = expand(c) if (c & 3) != 3 else 0
 
 
+# runs once per Machine: the expansion table the engine indexes
 def build_table() -> np.ndarray:
     t = np.zeros(65536, dtype=np.int64)
     _fill(t)
