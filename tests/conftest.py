@@ -8,6 +8,10 @@
 * ``make_elf(path, words)``: writes a minimal RV64 ELF holding the given instruction words, no
   toolchain needed.
 * ``rvisor_cli(*args)``: runs ``python -m rvisor`` in a subprocess without a terminal.
+
+With ``NUMBA_DISABLE_JIT=1`` the engine runs as plain Python, some thousand times slower than compiled.
+Tests marked ``slow`` or ``needs_jit`` (whole guests, benchmarks, long programs) are then skipped, saying
+so; every other test runs the same code uncompiled.
 """
 
 from __future__ import annotations
@@ -143,3 +147,33 @@ def rvisor_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
                               capture_output=True, text=True, timeout=timeout, env=full_env, cwd=cwd or ROOT)
 
     return run
+
+
+# runs at import: is Numba's JIT switched off (NUMBA_DISABLE_JIT=1), so that the engine is plain Python?
+def _jit_disabled() -> bool:
+    from numba.core import config
+
+    return bool(config.DISABLE_JIT)
+
+
+JIT_DISABLED = _jit_disabled()
+NO_JIT_REASON = ("NUMBA_DISABLE_JIT=1: this test boots a whole guest or runs a long program, far too slow "
+                 "as plain Python; run it with the JIT enabled")
+
+
+# runs after collection: under NUMBA_DISABLE_JIT=1 skip every test marked slow or needs_jit
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not JIT_DISABLED:
+        return
+    for item in items:
+        mark = item.get_closest_marker("needs_jit") or item.get_closest_marker("slow")
+        if mark is not None:
+            why = mark.kwargs.get("reason") if mark.name == "needs_jit" else None
+            item.add_marker(pytest.mark.skip(reason=f"NUMBA_DISABLE_JIT=1: {why}" if why else NO_JIT_REASON))
+
+
+# runs once per session under NUMBA_DISABLE_JIT=1: the header says which tests are skipped and why
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if JIT_DISABLED:
+        return "NUMBA_DISABLE_JIT=1: the engine runs as plain Python; tests marked slow or needs_jit skip"
+    return None
