@@ -200,7 +200,7 @@ def fma64(a: float, b: float, c: float) -> float:
 
 # runs while normalising significands: number of significant bits of 0 < v < 2**63
 def _bitlen(v: int) -> int:
-    return v.bit_length()
+    return int(v).bit_length()  # int(): a plain-Python engine passes numpy int64 scalars
 
 
 # compiles bits_to_f64 to a bitcast
