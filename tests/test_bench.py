@@ -24,6 +24,7 @@ def smallest_workload() -> str:
     return "intloop" if "intloop" in names else names[0]
 
 
+@pytest.mark.needs_jit(reason="runs a benchmark workload (hundreds of millions of instructions)")
 def test_bench_json(rvisor_cli: Cli, guest_elf: Callable[[str], Path]) -> None:
     name = smallest_workload()
     guest_elf(name)
@@ -40,6 +41,7 @@ def test_bench_json(rvisor_cli: Cli, guest_elf: Callable[[str], Path]) -> None:
     assert row["ok"] and row["result"].startswith("BENCH ")
 
 
+@pytest.mark.needs_jit(reason="runs a benchmark workload (hundreds of millions of instructions)")
 def test_bench_compare_qemu(rvisor_cli: Cli, guest_elf: Callable[[str], Path]) -> None:
     if shutil.which(bench.QEMU) is None:
         pytest.skip(f"{bench.QEMU} is not installed (apt-get install qemu-system-misc)")

@@ -95,6 +95,7 @@ def test_syscon_fail_code(tmp_path: Path) -> None:
 
 
 # a guest that never stops is cut off with exit code 124 and a one-line message
+@pytest.mark.needs_jit(reason="expects compiled speed (over a million instructions in 0.5 s)")
 def test_timeout_exit_code(tmp_path: Path) -> None:
     r = run_guest(str(build(tmp_path, "spin", "9: j 9b")), bios="none", timeout=0.5)
     assert (r.exit_code, r.reason) == (124, "timeout")

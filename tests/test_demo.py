@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 from rvisor import demo, images
@@ -24,6 +25,7 @@ def cell(out: str, label: str) -> int:
 
 
 # runs the real demo in a subprocess: stdout is a pipe, so no live line and no colours
+@pytest.mark.needs_jit(reason="boots the privilege demo and the teaching OS")
 def test_demo_non_interactive(rvisor_cli: Cli, guest_elf: Callable[[str], Path]) -> None:
     guest_elf("privilege")
     p = rvisor_cli("demo", "--no-live", timeout=900)

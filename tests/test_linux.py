@@ -1,4 +1,4 @@
-"""Issue 3, proof: the external Linux guests boot on the board and pass their own self-checks.
+"""The external Linux guests boot on the board and pass their own self-checks.
 
 The guests live in ../shared/guests/linux and ../shared/guests/linux-smp (see their README.md); each
 test skips, saying so, when the guest or the OpenSBI firmware it needs is missing.  Every test checks
@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from rvisor.runner import RunResult, run_guest
+
+pytestmark = pytest.mark.needs_jit(reason="boots Linux (tens of millions of instructions)")
 
 FW_JUMP = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin")
 APPEND = "console=ttyS0 earlycon=sbi panic=-1 rvisor.memsum_mib=1"

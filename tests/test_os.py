@@ -1,4 +1,4 @@
-"""Issue 3, proof: the teaching OS (guest/os, built by `make -C guest`) on the bare board, `--bios none`.
+"""The teaching OS (guest/os, built by `make -C guest`) on the bare board, `--bios none`.
 
 It boots in M-mode, forwards CLINT timer interrupts to its S-mode kernel, runs two user processes
 preemptively, echoes UART input received by interrupt and reads and writes its virtio-blk disk
@@ -23,6 +23,8 @@ from rvisor.boot import BootConfig, boot
 from rvisor.hw.board import Board, BoardConfig
 from rvisor.hw.console import CaptureConsole
 from rvisor.runner import RunResult, build_board, run_guest
+
+pytestmark = pytest.mark.needs_jit(reason="boots the teaching OS (millions of instructions per run)")
 
 SECTOR = 512
 TEST_SECTOR = 1  # the sector the OS's disk test writes (guest/os/kernel/bio.c)

@@ -1,4 +1,4 @@
-"""Issue 3, proof: Debian's OpenSBI (generic fw_jump) boots on the board and hands over to Debian's
+"""Debian's OpenSBI (generic fw_jump) boots on the board and hands over to Debian's
 U-Boot (qemu-riscv64_smode), which reaches its prompt and answers commands typed on the console.
 
 The console is a capture console; the run loop's progress callback types into it while the machine
@@ -16,6 +16,8 @@ import pytest
 
 from rvisor.hw.console import CaptureConsole
 from rvisor.runner import RunResult, build_board
+
+pytestmark = pytest.mark.needs_jit(reason="boots OpenSBI and U-Boot (millions of instructions)")
 
 FW_JUMP = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin")
 UBOOT = Path("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin")
