@@ -20,14 +20,33 @@ MISA_RV64GC = SIGN | sum(1 << (ord(c) - ord("A")) for c in "ACDFIMSU")  # MXL = 
 
 # mstatus bits M-mode may write (priv spec 3.1.6); UXL/SXL are fixed at 64-bit.
 MSTATUS_WMASK = (
-    L.MSTATUS_SIE | L.MSTATUS_MIE | L.MSTATUS_SPIE | L.MSTATUS_MPIE | L.MSTATUS_SPP | L.MSTATUS_MPP
-    | L.MSTATUS_FS | L.MSTATUS_MPRV | L.MSTATUS_SUM | L.MSTATUS_MXR | L.MSTATUS_TVM | L.MSTATUS_TW
+    L.MSTATUS_SIE
+    | L.MSTATUS_MIE
+    | L.MSTATUS_SPIE
+    | L.MSTATUS_MPIE
+    | L.MSTATUS_SPP
+    | L.MSTATUS_MPP
+    | L.MSTATUS_FS
+    | L.MSTATUS_MPRV
+    | L.MSTATUS_SUM
+    | L.MSTATUS_MXR
+    | L.MSTATUS_TVM
+    | L.MSTATUS_TW
     | L.MSTATUS_TSR
 )
 # sstatus: the S-level view of mstatus (priv spec 4.1.1)
 SSTATUS_RMASK = (
-    L.MSTATUS_SIE | L.MSTATUS_SPIE | L.MSTATUS_UBE | L.MSTATUS_SPP | L.MSTATUS_VS | L.MSTATUS_FS
-    | L.MSTATUS_XS | L.MSTATUS_SUM | L.MSTATUS_MXR | L.MSTATUS_UXL | L.MSTATUS_SD
+    L.MSTATUS_SIE
+    | L.MSTATUS_SPIE
+    | L.MSTATUS_UBE
+    | L.MSTATUS_SPP
+    | L.MSTATUS_VS
+    | L.MSTATUS_FS
+    | L.MSTATUS_XS
+    | L.MSTATUS_SUM
+    | L.MSTATUS_MXR
+    | L.MSTATUS_UXL
+    | L.MSTATUS_SD
 )
 SSTATUS_WMASK = L.MSTATUS_SIE | L.MSTATUS_SPIE | L.MSTATUS_SPP | L.MSTATUS_FS | L.MSTATUS_SUM | L.MSTATUS_MXR
 MSTATUS_RESET = (2 << 32) | (2 << 34)  # UXL = SXL = 64-bit
@@ -259,7 +278,13 @@ def csr_write(h, num, v, csr, hs, instret):
         entry = num - 0x3B0
         if entry < N_PMP:
             cfg = (csr[h, 0x3A0 + (entry // 8) * 2] >> (8 * (entry % 8))) & 0xFF
-            if (cfg & 0x80) == 0:
+            locked = (cfg & 0x80) != 0
+            if entry + 1 < N_PMP:
+                # a locked TOR entry i+1 also locks pmpaddr i, its lower bound (priv spec 3.7.1)
+                nxt = (csr[h, 0x3A0 + ((entry + 1) // 8) * 2] >> (8 * ((entry + 1) % 8))) & 0xFF
+                if (nxt & 0x80) != 0 and ((nxt >> 3) & 3) == 1:
+                    locked = True
+            if not locked:
                 csr[h, num] = v & ((1 << 54) - 1)
         return False
     if num == L.CSR_STIMECMP:

@@ -21,7 +21,7 @@ from numba import njit
 from rvisor.hw import layout as L
 from rvisor.hw.alu import muldiv
 from rvisor.hw.clint import clint_load, clint_store
-from rvisor.hw.csr import csr_allowed, csr_read, csr_write, mip_value
+from rvisor.hw.csr import MIP_SEIP, csr_allowed, csr_read, csr_write, mip_value
 from rvisor.hw.fpu import WROTE_F, fp_compute
 from rvisor.hw.mmu import tlb_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
@@ -89,7 +89,7 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
         if 0 <= off < ram_size:
             for i in range(size):
                 v |= np.int64(ram[off + i]) << (8 * i)
-        elif L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE - size:
+        elif L.ROM_BASE <= pa and pa + size <= L.ROM_BASE + L.ROM_SIZE:
             for i in range(size):
                 v |= np.int64(rom[pa - L.ROM_BASE + i]) << (8 * i)
         elif L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
@@ -200,12 +200,17 @@ def csr_op(h, insn, priv, x, csr, hs, tlb, instret, mtime):
     if kind != 1 or rd != 0:
         old = csr_read(h, num, csr, hs, instret, mtime)
     if write:
+        base = old
+        if num == L.CSR_MIP:
+            # only the software-writable SEIP bit takes part in a read-modify-write, not the
+            # external line ORed into what software reads (priv spec 3.1.9, mip)
+            base = (old & ~MIP_SEIP) | (csr[h, L.CSR_MIP] & MIP_SEIP)
         if kind == 1:
             new = src
         elif kind == 2:
-            new = old | src
+            new = base | src
         else:
-            new = old & ~src
+            new = base & ~src
         if csr_write(h, num, new, csr, hs, instret):
             flush_tlb(tlb, h)
     if rd != 0:
@@ -351,6 +356,15 @@ def fp_mem(h, insn, x, f, ram, r32, r64, csr, hs, mach, tlb, cnt):
     if (st & L.MSTATUS_FS) != L.MSTATUS_FS:
         csr[h, L.CSR_MSTATUS] = st | L.MSTATUS_FS | L.MSTATUS_SD
     return OK
+
+
+# runs for rdtime and CLINT accesses: mtime as of the current instruction (the loop's `mtime`
+# is only refreshed at interrupt checks, which a polling loop may not reach for a while)
+@njit(cache=True, nogil=True)
+def now(mtime, mtime0, frac, n, ipt):
+    if ipt > 0:
+        return mtime0 + (frac + n) // ipt
+    return mtime
 
 
 # runs at each interrupt check with the deterministic clock: the instruction count at which
@@ -537,7 +551,20 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 pc = npc
                                 break
                         else:
-                            code, fva = store_slow(h, va, size, v, ram, csr, hs, r64, mach, tlb, cnt, mtime)
+                            code, fva = store_slow(
+                                h,
+                                va,
+                                size,
+                                v,
+                                ram,
+                                csr,
+                                hs,
+                                r64,
+                                mach,
+                                tlb,
+                                cnt,
+                                now(mtime, mtime0, frac, n, ipt),
+                            )
                             if code == MMIO:
                                 hs[h, L.HS_EXIT_PC] = pc
                                 reason = L.EXIT_MMIO
@@ -573,7 +600,19 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             x[h, rd] = v
                         else:
                             code, v = load_slow(
-                                h, va, size, f3 < 4, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
+                                h,
+                                va,
+                                size,
+                                f3 < 4,
+                                ram,
+                                rom,
+                                csr,
+                                hs,
+                                r64,
+                                mach,
+                                tlb,
+                                cnt,
+                                now(mtime, mtime0, frac, n, ipt),
                             )
                             if code == OK:
                                 x[h, rd] = v
@@ -755,7 +794,10 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             fetch_vpn = -1
                     else:
                         exc = L.EXC_ILLEGAL
-                elif csr_op(h, insn, priv, x, csr, hs, tlb, instret0 + n, mtime) != 0:
+                elif (
+                    csr_op(h, insn, priv, x, csr, hs, tlb, instret0 + n, now(mtime, mtime0, frac, n, ipt))
+                    != 0
+                ):
                     exc = L.EXC_ILLEGAL
                 else:
                     fetch_vpn = -1

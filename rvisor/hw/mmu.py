@@ -52,6 +52,8 @@ def walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key
             return pf
         if pte & (PTE_R | PTE_X):
             break
+        if pte & (PTE_D | PTE_A | PTE_U):
+            return pf  # reserved in a non-leaf PTE (priv spec 4.3.1, 4.3.2 step 3)
         i -= 1
         if i < 0:
             return pf
