@@ -86,6 +86,23 @@ def check_file(flag: str, path: str) -> Path:
     return p
 
 
+# runs when --bios is not given: the lowest physical load address of an ELF, or None
+def elf_load_base(path: Path) -> int | None:
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"\x7fELF":
+                return None
+            f.seek(0)
+            segs = ELFFile(f).iter_segments()
+            bases = [s["p_paddr"] for s in segs if s["p_type"] == "PT_LOAD" and s["p_memsz"]]
+    except (ELFError, OSError, ValueError, KeyError):
+        return None  # check_image reports what is wrong with the file
+    return min(bases) if bases else None
+
+
 # runs before boot for --kernel and --bios FILE: ELF sanity (arch, class, segments) and fit in RAM
 def check_image(flag: str, path: Path, memory: int, offset: int) -> None:
     with open(path, "rb") as f:
@@ -214,7 +231,13 @@ def plan_boot(kernel: str, bios: str | None = None, initrd: str | None = None, a
               smp: int | None = None) -> BootPlan:
     kpath, img = resolve_kernel(kernel)
     if bios is None:
-        bios = img.bios if img else "builtin"
+        if img:
+            bios = img.bios
+        else:
+            # a bare-metal ELF linked at the DRAM base (the firmware's place) runs without firmware,
+            # as the standard ISA tests expect; anything else gets the built-in SBI firmware
+            bare = initrd is None and elf_load_base(kpath) == L.DRAM_BASE
+            bios = "none" if bare else "builtin"
     if initrd is None and img and img.initrd:
         initrd = str(img.initrd)
     if append is None:
@@ -303,7 +326,9 @@ Examples:
 \b
 Boot modes (as QEMU): --bios none enters the kernel at 0x80000000 in M-mode; --bios FILE loads
 firmware at 0x80000000 and the kernel at 0x80200000; --bios builtin (default) is SBI in Python
-entering an S-mode kernel at 0x80200000. A bundled image name boots with its own settings.
+entering an S-mode kernel at 0x80200000; without --bios, an ELF linked at 0x80000000 (a
+bare-metal program such as the standard ISA tests) runs as with --bios none. A bundled image
+name boots with its own settings.
 \b
 Conflicting options (exit 2): --initrd with --bios none; the same file given to --drive twice;
 --console file:PATH and --stats-json naming the same file.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,12 @@ def test_runs_repeat_exactly(guest_elf) -> None:  # type: ignore[no-untyped-def]
     assert a.instructions == b.instructions
     assert a.output == b.output
     assert a.stats["interrupts"] == b.stats["interrupts"]
+
+
+# without --bios, a bare-metal ELF at the DRAM base (an HTIF test program) runs in M-mode from reset
+def test_cli_runs_bare_metal_elf_without_bios(tmp_path: Path) -> None:
+    body = "  csrr t0, mhartid\n  li t0, 1\n  la t1, tohost\n  sd t0, 0(t1)\n9: j 9b"
+    elf = build(tmp_path, "bare", body, HTIF_DATA)
+    p = subprocess.run([sys.executable, "-m", "rvisor", "run", "--kernel", str(elf), "--timeout", "30"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
