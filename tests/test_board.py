@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from rvisor.runner import run_guest
+from rvisor.hw.bus import Device
+from rvisor.runner import build_board, run_guest
 
 CC = "riscv64-unknown-elf-gcc"
 
@@ -194,3 +195,27 @@ def test_cli_runs_bare_metal_elf_without_bios(tmp_path: Path) -> None:
     p = subprocess.run([sys.executable, "-m", "rvisor", "run", "--kernel", str(elf), "--timeout", "30"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
+
+
+class _BrokenDevice(Device):
+    """A device model with a bug: every register read raises."""
+
+    # runs on a guest load: the bug
+    def read(self, offset: int, size: int) -> int:
+        raise ZeroDivisionError("model bug")
+
+
+# a bug in a device model stops that machine with a message naming pc, instruction and mode
+def test_device_model_bug_names_pc_instruction_and_mode(tmp_path: Path) -> None:
+    elf = build(tmp_path, "broken", "  li t1, 0x30000000\n  lw t2, 0(t1)\n9: j 9b")
+    board = build_board(str(elf), bios="none")
+    board.bus.attach(_BrokenDevice("broken", 0x30000000, 0x1000))
+    try:
+        r = board.run(timeout=30)
+    finally:
+        board.close()
+    assert (r.exit_code, r.reason) == (1, "fatal")
+    assert "pc=0x80000004" in r.message  # lui+addi are one 32-bit lui here; the lw follows it
+    assert "insn=0x00032383" in r.message  # lw t2, 0(t1)
+    assert "mode=M" in r.message
+    assert "ZeroDivisionError" in r.message
