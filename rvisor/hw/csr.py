@@ -63,7 +63,7 @@ MEDELEG_MASK = 0xB3FF  # causes 0-9, 12, 13, 15; ecall from M (11) cannot be del
 MENVCFG_STCE = SIGN  # bit 63
 MENVCFG_WMASK = SIGN | 1  # STCE, FIOM
 N_PMP = 16
-SATP_MASK = (0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1)  # MODE, ASID (16 bits), PPN
+SATP_MASK = -(1 << 60) | (0xFFFF << 44) | ((1 << 44) - 1)  # MODE (bits 63:60), ASID (16 bits), PPN
 
 
 # runs at import: which CSR numbers exist on this hart

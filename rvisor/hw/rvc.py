@@ -53,7 +53,9 @@ def _j(rd, imm):
 
 @njit(cache=True, nogil=True)
 def _sext(v, bits):
-    return (v << (64 - bits)) >> (64 - bits)
+    # written without relying on 64-bit wrap-around, so it also holds for plain Python ints
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >> (bits - 1) else v
 
 
 # runs once per encoding when the table is built: the 32-bit equivalent or 0 (illegal)
