@@ -17,19 +17,23 @@ from rvisor.hw import jitcache
 def test_stale_index_files_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("NUMBA_DISABLE_JIT", raising=False)
-    sub = tmp_path / "hw_1234"
+    sub = jitcache.cache_roots()[0]
+    assert sub.parent == tmp_path
     sub.mkdir()
+    elsewhere = tmp_path / "other_project" / "alu.add-1.py311.nbi"  # another project's cache entry
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("x")
     engine_index = sub / "engine.run-371.py311.nbi"
     csr_index = sub / "csr.csr_write-120.py311.nbi"
     other = sub / "plic.something-1.py311.nbi"
     data = sub / "engine.run-371.py311.1.nbc"
     for p in (engine_index, csr_index, other, data):
         p.write_text("x")
-    (tmp_path / jitcache.STAMP).write_text("an older digest\n")
+    (sub / jitcache.STAMP).write_text("an older digest\n")
     jitcache.drop_stale_cache()
     assert not engine_index.exists() and not csr_index.exists()
-    assert other.exists() and data.exists()
-    assert (tmp_path / jitcache.STAMP).read_text().strip() == jitcache.sources_digest()
+    assert other.exists() and data.exists() and elsewhere.exists()
+    assert (sub / jitcache.STAMP).read_text().strip() == jitcache.sources_digest()
     engine_index.write_text("x")  # compiled again by Numba
     jitcache.drop_stale_cache()
     assert engine_index.exists()

@@ -43,7 +43,7 @@ FAULT = 2  # FAULT + cause: raise exception `cause` with tval = the virtual addr
 def srl(a, sh):
     if sh == 0:
         return a
-    return (a >> sh) & ((1 << (64 - sh)) - 1)
+    return (a >> sh) & ~(-1 << (64 - sh))
 
 
 # runs for SLTU, branches and AMOMINU/MAXU: unsigned a < b on int64-held patterns

@@ -31,7 +31,17 @@ def sources_digest() -> str:
 # runs while the engine module is imported: where Numba keeps the cache for these sources
 def cache_roots() -> list[Path]:
     custom = os.environ.get("NUMBA_CACHE_DIR")
-    return [Path(custom)] if custom else [HERE / "__pycache__"]
+    if not custom:
+        return [HERE / "__pycache__"]
+    # Numba's own per-folder subdirectory, so that other projects sharing the directory are untouched
+    sub = "hw_" + hashlib.sha1(str(HERE).encode()).hexdigest()
+    try:
+        from numba.core.caching import _CacheLocator
+
+        sub = _CacheLocator.get_suitable_cache_subpath(str(HERE / "engine.py"))
+    except (ImportError, AttributeError):
+        pass
+    return [Path(custom) / sub]
 
 
 # runs while the engine module is imported, before any njit function is loaded

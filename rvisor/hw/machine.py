@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 
+import numba
 import numpy as np
 
 from rvisor.hw import layout as L
@@ -87,6 +88,12 @@ class Machine:
     # runs once per slice: hart h executes up to `budget` instructions; returns the exit reason
     def run(self, h: int, budget: int) -> int:
         from rvisor.hw.engine import run
+
+        if numba.config.DISABLE_JIT:
+            # plain Python: numpy warns on the 64-bit wrap-around that RISC-V arithmetic relies on
+            with np.errstate(over="ignore"):
+                return int(run(h, budget, self.ram, self.r16, self.r32, self.r64, self.rom, self.ctab,
+                               self.x, self.f, self.csr, self.hs, self.cnt, self.mach, self.tlb))
 
         return int(
             run(
