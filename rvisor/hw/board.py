@@ -272,8 +272,8 @@ class Board:
     # runs on EXIT_HTIF: the tohost protocol of the standard ISA tests
     def _htif(self, h: int) -> None:
         m = self.machine
-        v = int(m.hs[h, L.HS_EXIT_VALUE]) & MASK64
         tohost = int(m.mach[L.M_TOHOST])
+        v = m.read_u64(tohost)  # the command is the word in memory (it may be written in halves)
         dev, cmd = v >> 56, (v >> 48) & 0xFF
         if dev == 0 and v & 1:
             code = v >> 1

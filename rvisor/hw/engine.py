@@ -35,6 +35,7 @@ BOX32 = -(1 << 32)  # upper 32 bits set: NaN-boxing of a single-precision value
 OK = 0
 MMIO = 1
 YIELD = -1  # a store that sent an IPI: end the slice so the target hart runs
+HTIF = -2  # a store that wrote the HTIF tohost word: Python acts on the command
 FAULT = 2  # FAULT + cause: raise exception `cause` with tval = the virtual address
 
 
@@ -105,7 +106,8 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
     return OK, v
 
 
-# runs for stores that miss the fast path (see load_slow); returns OK, MMIO, YIELD or FAULT + cause
+# runs for stores that miss the fast path (see load_slow); returns (code, tval): OK, MMIO, YIELD,
+# HTIF, or FAULT + cause with the faulting address
 @njit(cache=True, nogil=True)
 def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     ram_base = mach[L.M_RAM_BASE]
@@ -113,6 +115,7 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     pa = translate(h, va, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
     if pa < 0:
         return FAULT - pa - 1, va
+    touched = False
     if va & (size - 1):
         # check every byte first so a faulting store writes nothing
         for i in range(size):
@@ -132,12 +135,14 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
                 else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
             )
             ram[p - ram_base] = (value >> (8 * i)) & 0xFF
-        return OK, 0
+            if (p & ~7) == mach[L.M_TOHOST]:
+                touched = True
+        return (HTIF if touched else OK), 0
     off = pa - ram_base
     if 0 <= off < ram_size:
         for i in range(size):
             ram[off + i] = (value >> (8 * i)) & 0xFF
-        return OK, 0
+        return (HTIF if (pa & ~7) == mach[L.M_TOHOST] else OK), 0
     if L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
         if clint_store(pa - L.CLINT_BASE, size, value, hs, mach, mtime) == 2:
             return YIELD, 0
@@ -544,8 +549,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 r32[off >> 2] = (v << 32) >> 32
                             else:
                                 r64[off >> 3] = v
-                            if pa == tohost:
-                                hs[h, L.HS_EXIT_VALUE] = v
+                            if (pa & ~7) == tohost:  # any part of the 64-bit tohost word
                                 reason = L.EXIT_HTIF
                                 n += 1
                                 pc = npc
@@ -571,8 +575,8 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 n += 1
                                 pc = npc
                                 break
-                            if code == YIELD:
-                                reason = L.EXIT_YIELD
+                            if code == YIELD or code == HTIF:
+                                reason = L.EXIT_YIELD if code == YIELD else L.EXIT_HTIF
                                 n += 1
                                 pc = npc
                                 break
@@ -836,7 +840,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
                     off = pa - ram_base
                     size = 4 if f3 == 2 else 8
-                    if pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0 and pa != tohost:
+                    if pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0 and (pa & ~7) != tohost:
                         code = OK
                         if op == 0x27:
                             if size == 8:

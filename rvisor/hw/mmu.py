@@ -99,6 +99,8 @@ def translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt):
         priv = (mstatus >> 11) & 3
     satp = csr[h, L.CSR_SATP]
     if priv == L.PRV_M or ((satp >> 60) & 0xF) == 0:
+        if va >> 56:
+            return -(ACCESS_FAULT[acc] + 1)  # beyond the 56-bit physical address space
         return va
     key = tlb_key(priv, mstatus)
     vpn = va >> 12

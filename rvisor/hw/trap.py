@@ -35,7 +35,8 @@ def take_trap(h, cause, tval, pc, interrupt, csr, hs, cnt):
         xcause = cause | IRQ_BIT
     else:
         deleg = (csr[h, L.CSR_MEDELEG] >> cause) & 1
-        cnt[h, L.CNT_EXC + cause] += 1
+        if cause < L.CNT_IRQ - L.CNT_EXC:
+            cnt[h, L.CNT_EXC + cause] += 1
         xcause = cause
     st = csr[h, L.CSR_MSTATUS]
     if priv <= L.PRV_S and deleg:
