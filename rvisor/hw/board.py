@@ -53,8 +53,16 @@ class RunResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-class Halt(Exception):
-    """Raised inside the run loop when the machine stops."""
+# runs for reports: one hart's (or the sum's) counters by cause and reason, named
+def _by_cause(cnt: Any) -> dict[str, dict[str, int]]:
+    def named(base: int, count: int, names: dict[int, str], what: str) -> dict[str, int]:
+        return {names.get(c, f"{what} {c}"): int(cnt[base + c]) for c in range(count) if cnt[base + c]}
+
+    return {
+        "traps": named(L.CNT_EXC, 24, L.EXC_NAMES, "cause"),
+        "interrupts": named(L.CNT_IRQ, 16, L.IRQ_NAMES, "irq"),
+        "exits": named(L.CNT_EXIT, L.N_EXITS, L.EXIT_NAMES, "exit"),
+    }
 
 
 class Board:
@@ -315,27 +323,18 @@ class Board:
     # runs at the end of a run: counters by name, for tables and --stats-json
     def stats(self) -> dict[str, Any]:
         m = self.machine
-        cnt = m.cnt.sum(axis=0)
-        traps = {
-            L.EXC_NAMES.get(c, f"cause {c}"): int(cnt[L.CNT_EXC + c]) for c in range(24) if cnt[L.CNT_EXC + c]
-        }
-        irqs = {
-            L.IRQ_NAMES.get(c, f"irq {c}"): int(cnt[L.CNT_IRQ + c]) for c in range(16) if cnt[L.CNT_IRQ + c]
-        }
-        exits = {
-            L.EXIT_NAMES.get(r, f"exit {r}"): int(cnt[L.CNT_EXIT + r])
-            for r in range(L.N_EXITS)
-            if cnt[L.CNT_EXIT + r]
-        }
         harts = [
             {
                 "hart": h,
                 "instructions": int(m.cnt[h, L.CNT_INSTRET]),
                 "priv_switches": int(m.cnt[h, L.CNT_PRIV_SWITCH]),
                 "page_walks": int(m.cnt[h, L.CNT_TLB_MISS]),
+                **_by_cause(m.cnt[h]),
             }
             for h in range(m.nharts)
         ]
+        cnt = m.cnt.sum(axis=0)
+        traps, irqs, exits = (v for v in _by_cause(cnt).values())
         out: dict[str, Any] = {
             "traps": traps,
             "interrupts": irqs,
