@@ -172,6 +172,7 @@ done:
     r = run_guest(str(build(tmp_path, "ecalls", body)), bios="none", timeout=30)
     assert r.exit_code == 0
     assert r.stats["traps"] == {"environment call from U-mode": 10}
+    assert r.stats["harts"][0]["traps"] == {"environment call from U-mode": 10}  # counted per hart too
     assert r.stats["priv_switches"] == 1 + 10 + 9  # mret to U, 10 traps to M, 9 mret back to U
     assert r.stats["exits"]["mmio"] == 1  # the test-device store
     assert r.instructions < 200
