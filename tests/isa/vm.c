@@ -7,16 +7,9 @@
  * and aliased at VA 0xc0000000 with U=1, so probe() can run its access code
  * in either mode.  All checks run in M-mode.
  */
-#include "test_c.h"
+#define PT_POOL 40
+#include "pt.h"
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
 #define RWX_AD (PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
 #define RW_AD (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 
@@ -30,22 +23,7 @@
 
 enum { U = 0, S = 1, M = 3, MPRV_S = 5, MPRV_U = 4 };
 
-typedef u64 table_t[512];
-static table_t pool[40] __attribute__((aligned(4096)));
-static int pool_used;
 static u64 data[16][512] __attribute__((aligned(4096)));
-
-static u64 *new_table(void)
-{
-    u64 *t = pool[pool_used++];
-    for (int i = 0; i < 512; i++)
-        t[i] = 0;
-    return t;
-}
-
-static u64 pte_table(u64 *t) { return (((u64)t >> 12) << 10) | PTE_V; }
-static u64 pte_leaf(u64 pa, u64 flags) { return ((pa >> 12) << 10) | flags; }
-static u64 *pte_to_table(u64 pte) { return (u64 *)((pte >> 10) << 12); }
 
 /* the PTE slot for va at level (0 = 4 KiB leaf), creating tables on the way */
 static u64 *slot(u64 *root, int levels, u64 va, int level)
@@ -121,7 +99,7 @@ static void test_sv39(void)
     expect(9, S, PROBE_LD, 0x140000000UL + 0x1000, 0, 13);
     expect(10, S, PROBE_SD, 0x140000000UL, 0, 15);
     /* a non-leaf entry at level 0 */
-    *slot(root39, 3, base + 0x1000, 0) = pte_table(pool[0]);
+    *slot(root39, 3, base + 0x1000, 0) = pte_table(pt_pool[0]);
     expect(11, S, PROBE_LD, base + 0x1000, 0, 13);
     /* invalid entry */
     *slot(root39, 3, base + 0x2000, 0) = pte_leaf((u64)p0, RW_AD & ~PTE_V);

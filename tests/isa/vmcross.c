@@ -9,16 +9,8 @@
  *    "Virtual Address Translation Process", step 3).
  * All checks run in M-mode and probe the access in S-mode.
  */
-#include "test_c.h"
+#include "pt.h"
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
 #define LEAF_RWX (PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
 #define LEAF_RW (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 #define LEAF_RO (PTE_V | PTE_R | PTE_A | PTE_D)
@@ -28,21 +20,7 @@
 #define S_MODE 1
 #define NOFAULT 0xff
 
-typedef u64 ptable[512];
-static ptable tables[8] __attribute__((aligned(4096)));
-static int ntables;
 static u64 pages[8][512] __attribute__((aligned(4096)));
-
-static u64 *table_new(void)
-{
-    u64 *t = tables[ntables++];
-    for (int i = 0; i < 512; i++)
-        t[i] = 0;
-    return t;
-}
-
-static u64 mk_table(u64 *t) { return (((u64)t >> 12) << 10) | PTE_V; }
-static u64 mk_leaf(u64 pa, u64 flags) { return ((pa >> 12) << 10) | flags; }
 
 static u64 *root, *mid, *leaf, *mid2leaf;
 
@@ -65,21 +43,21 @@ void test_main(void)
 {
     u64 base = 0x40000000UL; /* VPN2 = 1 */
 
-    root = table_new();
-    mid = table_new();
-    leaf = table_new();
+    root = new_table();
+    mid = new_table();
+    leaf = new_table();
     /* the program: identity for S, plus a U alias probe() may use */
-    root[2] = mk_leaf(0x80000000UL, LEAF_RWX | PTE_G);
-    root[3] = mk_leaf(0x80000000UL, LEAF_RWX | PTE_U);
-    root[1] = mk_table(mid);
-    mid[0] = mk_table(leaf);
+    root[2] = pte_leaf(0x80000000UL, LEAF_RWX | PTE_G);
+    root[3] = pte_leaf(0x80000000UL, LEAF_RWX | PTE_U);
+    root[1] = pte_table(mid);
+    mid[0] = pte_table(leaf);
     /* base+0x0000 RW, +0x1000 unmapped, +0x2000 RW, +0x3000 read-only,
        +0x4000 execute-only, +0x5000 unmapped, +0x6000 RW */
-    leaf[0] = mk_leaf((u64)pages[0], LEAF_RW);
-    leaf[2] = mk_leaf((u64)pages[1], LEAF_RW);
-    leaf[3] = mk_leaf((u64)pages[2], LEAF_RO);
-    leaf[4] = mk_leaf((u64)pages[3], LEAF_XO);
-    leaf[6] = mk_leaf((u64)pages[4], LEAF_RW);
+    leaf[0] = pte_leaf((u64)pages[0], LEAF_RW);
+    leaf[2] = pte_leaf((u64)pages[1], LEAF_RW);
+    leaf[3] = pte_leaf((u64)pages[2], LEAF_RO);
+    leaf[4] = pte_leaf((u64)pages[3], LEAF_XO);
+    leaf[6] = pte_leaf((u64)pages[4], LEAF_RW);
 
     CSR_WRITE(satp, SV39 | ((u64)root >> 12));
 
@@ -99,7 +77,7 @@ void test_main(void)
         check(6, hb_get(HB_TVAL), base + 0x1ffc);
     /* a crossing access between two good pages works */
     pages[0][511] = 0x1122334455667788UL;
-    leaf[1] = mk_leaf((u64)pages[1], LEAF_RW); /* +0x1000 now maps pages[1] */
+    leaf[1] = pte_leaf((u64)pages[1], LEAF_RW); /* +0x1000 now maps pages[1] */
     pages[1][0] = 0x99aabbccddeeff00UL;
     u64 v = probe(S_MODE, PROBE_LD, base + 0xffc, 0);
     check(7, last_cause(), NOFAULT);
@@ -118,25 +96,25 @@ void test_main(void)
 
     /* ---- non-leaf PTEs with D, A or U set are reserved encodings ---- */
     /* VPN2 = 4 (VA 0x100000000): root -> mid2 -> mid2leaf -> pages[4] */
-    u64 *mid2 = table_new();
-    mid2leaf = table_new();
-    mid2leaf[0] = mk_leaf((u64)pages[4], LEAF_RW);
+    u64 *mid2 = new_table();
+    mid2leaf = new_table();
+    mid2leaf[0] = pte_leaf((u64)pages[4], LEAF_RW);
     pages[4][0] = 0x5a5a;
     u64 va2 = 0x100000000UL;
-    root[4] = mk_table(mid2);
-    mid2[0] = mk_table(mid2leaf);
+    root[4] = pte_table(mid2);
+    mid2[0] = pte_table(mid2leaf);
     probe(S_MODE, PROBE_LD, va2, 0);
     check(12, last_cause(), NOFAULT); /* the well-formed walk works */
     static const u64 bits[3] = {PTE_A, PTE_D, PTE_U};
     for (int i = 0; i < 3; i++) {
         /* on the level-1 entry */
-        mid2[0] = mk_table(mid2leaf) | bits[i];
+        mid2[0] = pte_table(mid2leaf) | bits[i];
         fault_at(13 + 2 * i, PROBE_LD, va2, 13, va2);
-        mid2[0] = mk_table(mid2leaf);
+        mid2[0] = pte_table(mid2leaf);
         /* on the root entry */
-        root[4] = mk_table(mid2) | bits[i];
+        root[4] = pte_table(mid2) | bits[i];
         fault_at(14 + 2 * i, PROBE_LD, va2, 13, va2);
-        root[4] = mk_table(mid2);
+        root[4] = pte_table(mid2);
     }
 
     CSR_WRITE(satp, 0);
