@@ -129,3 +129,22 @@ def test_linux_through_the_cli(shared_guest: Callable[[str], Path], disk: Path, 
     assert f"RVISOR-VDA-SECTOR0 {DISK_HEAD.hex()}" in out
     data = json.loads(stats.read_text())
     assert data["instructions"] > 10_000_000
+
+
+# with the deterministic clock and a fixed RTC start, two Linux boots retire the same instructions
+def test_linux_boot_repeats_exactly(shared_guest: Callable[[str], Path]) -> None:
+    from rvisor.boot import BootConfig, boot
+    from rvisor.hw.board import Board, BoardConfig
+    from rvisor.hw.console import CaptureConsole
+
+    kernel, initrd = _guest(shared_guest, "linux")
+    runs = []
+    for _ in range(2):
+        board = Board(BoardConfig(ram_size=256 << 20, rtc_epoch_ns=1_800_000_000 * 10**9), CaptureConsole())
+        boot(board, BootConfig(kernel=kernel, initrd=initrd, append="console=ttyS0 rvisor.memsum_mib=1"))
+        r = board.run(timeout=120)
+        board.close()
+        assert r.exit_code == 0 and "RVISOR-LINUX-SELFTEST-DONE" in r.output
+        runs.append(r)
+    assert runs[0].instructions == runs[1].instructions
+    assert runs[0].output == runs[1].output

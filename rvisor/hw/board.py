@@ -37,6 +37,7 @@ class BoardConfig:
     virtio_version: int = 2  # virtio-mmio transport: 2 = modern, 1 = legacy (QEMU's force-legacy)
     clock: str = "deterministic"  # or "realtime"
     slice: int = 0  # instructions per hart turn (0: chosen from nharts)
+    rtc_epoch_ns: int | None = None  # deterministic clock: RTC time at power-on (None: the host's now)
 
 
 @dataclass
@@ -84,7 +85,13 @@ class Board:
         self.bus = Bus()
         self.plic = self.bus.attach(Plic(config.nharts, on_change=m.set_external_irq))
         self.uart = self.bus.attach(Uart16550(self.console, irq=self.plic.line(L.UART0_IRQ)))
-        self.rtc = self.bus.attach(GoldfishRtc(irq=self.plic.line(L.RTC_IRQ)))
+        # with the deterministic clock the RTC runs on guest time from a fixed start, so that a run
+        # repeats exactly; with the realtime clock it is the host's wall clock
+        rtc_clock = time.time_ns
+        if config.clock == "deterministic":
+            epoch = config.rtc_epoch_ns if config.rtc_epoch_ns is not None else time.time_ns()
+            rtc_clock = lambda: epoch + int(m.mach[L.M_MTIME]) * (1_000_000_000 // L.TIMEBASE_HZ)  # noqa: E731
+        self.rtc = self.bus.attach(GoldfishRtc(irq=self.plic.line(L.RTC_IRQ), clock=rtc_clock))
         self.test = self.bus.attach(SifiveTest())
         self.virtio: list[Any] = []
         if len(config.drives) + int(config.rng) > L.VIRTIO_SLOTS:
