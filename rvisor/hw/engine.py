@@ -61,6 +61,19 @@ def flush_tlb(tlb, h):
             tlb[h, a, i, TLB_TAG] = -1
 
 
+# runs for each byte of a misaligned access: that byte's RAM offset, translated on its own since
+# the access may cross into another page. Returns (OK, offset) or (FAULT + cause, 0).
+@njit(cache=True, nogil=True)
+def byte_offset(h, va, pa, i, acc, csr, hs, r64, mach, tlb, cnt):
+    ram_base = mach[L.M_RAM_BASE]
+    p = pa + i if i == 0 else translate(h, va + i, acc, csr, hs, r64, ram_base, mach[L.M_RAM_SIZE], tlb, cnt)
+    if p < 0:
+        return FAULT - p - 1, 0
+    if p - ram_base < 0 or p - ram_base >= mach[L.M_RAM_SIZE]:
+        return FAULT + (L.EXC_STORE_ACCESS if acc == ACC_STORE else L.EXC_LOAD_ACCESS), 0
+    return OK, p - ram_base
+
+
 # runs for loads that miss the fast path: misaligned, MROM, CLINT or device addresses.
 # Returns (code, value): OK with the value, MMIO after filling the exit slots, or FAULT + cause.
 @njit(cache=True, nogil=True)
@@ -72,18 +85,11 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
         return FAULT - pa - 1, va
     v = 0
     if va & (size - 1):
-        # misaligned: assemble byte by byte (each byte translated; may cross a page)
+        # misaligned: assemble byte by byte (it may cross a page)
         for i in range(size):
-            p = (
-                pa + i
-                if i == 0
-                else translate(h, va + i, ACC_LOAD, csr, hs, r64, ram_base, ram_size, tlb, cnt)
-            )
-            if p < 0:
-                return FAULT - p - 1, va + i  # xtval: the part of the access that faulted
-            off = p - ram_base
-            if off < 0 or off >= ram_size:
-                return FAULT + L.EXC_LOAD_ACCESS, va + i
+            code, off = byte_offset(h, va, pa, i, ACC_LOAD, csr, hs, r64, mach, tlb, cnt)
+            if code != OK:
+                return code, va + i  # xtval: the part of the access that faulted
             v |= np.int64(ram[off]) << (8 * i)
     else:
         off = pa - ram_base
@@ -119,23 +125,13 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     if va & (size - 1):
         # check every byte first so a faulting store writes nothing
         for i in range(size):
-            p = (
-                pa + i
-                if i == 0
-                else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
-            )
-            if p < 0:
-                return FAULT - p - 1, va + i
-            if p - ram_base < 0 or p - ram_base >= ram_size:
-                return FAULT + L.EXC_STORE_ACCESS, va + i
+            code, off = byte_offset(h, va, pa, i, ACC_STORE, csr, hs, r64, mach, tlb, cnt)
+            if code != OK:
+                return code, va + i
         for i in range(size):
-            p = (
-                pa + i
-                if i == 0
-                else translate(h, va + i, ACC_STORE, csr, hs, r64, ram_base, ram_size, tlb, cnt)
-            )
-            ram[p - ram_base] = (value >> (8 * i)) & 0xFF
-            if (p & ~7) == mach[L.M_TOHOST]:
+            _, off = byte_offset(h, va, pa, i, ACC_STORE, csr, hs, r64, mach, tlb, cnt)
+            ram[off] = (value >> (8 * i)) & 0xFF
+            if ((off + ram_base) & ~7) == mach[L.M_TOHOST]:
                 touched = True
         return (HTIF if touched else OK), 0
     off = pa - ram_base
@@ -312,55 +308,28 @@ def amo_op(h, insn, x, ram, r32, r64, csr, hs, mach, tlb, cnt):
     return OK
 
 
-# runs for FLW/FLD/FSW/FSD; returns OK or FAULT + cause (device memory is not supported for FP)
+# runs for FLW/FLD/FSW/FSD that miss the fast path (misaligned, CLINT, faults): the integer slow
+# paths do the access; device memory is not supported for FP. Returns (code, tval) as store_slow.
 @njit(cache=True, nogil=True)
-def fp_mem(h, insn, x, f, ram, r32, r64, csr, hs, mach, tlb, cnt):
-    f3 = (insn >> 12) & 7
-    if (f3 != 2 and f3 != 3) or (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) == 0:
-        return FAULT + L.EXC_ILLEGAL
-    size = 4 if f3 == 2 else 8
-    store = (insn & 0x7F) == 0x27
-    if store:
-        imm = (((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F)
-    else:
-        imm = (insn << 32) >> 52
-    va = x[h, (insn >> 15) & 31] + imm
-    ram_base = mach[L.M_RAM_BASE]
-    ram_size = mach[L.M_RAM_SIZE]
-    acc = ACC_STORE if store else ACC_LOAD
-    pa = translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt)
-    if pa < 0:
-        return FAULT - pa - 1
-    fault = L.EXC_STORE_ACCESS if store else L.EXC_LOAD_ACCESS
-    off = pa - ram_base
-    if off < 0 or off + size > ram_size:
-        return FAULT + fault
-    aligned = (va & (size - 1)) == 0
-    if not aligned and (va & 0xFFF) + size > 0x1000:
-        return FAULT + (L.EXC_STORE_MISALIGNED if store else L.EXC_LOAD_MISALIGNED)
-    if store:
+def fp_mem(h, insn, va, size, x, f, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
+    if (insn & 0x7F) == 0x27:
         v = f[h, (insn >> 20) & 31]
         if size == 4:
             v &= M32
-        if aligned and size == 8:
-            r64[off >> 3] = v
-        else:
-            for i in range(size):
-                ram[off + i] = (v >> (8 * i)) & 0xFF
-        return OK
-    if aligned and size == 8:
-        v = r64[off >> 3]
-    else:
-        v = 0
-        for i in range(size):
-            v |= np.int64(ram[off + i]) << (8 * i)
-    if size == 4:
-        v = (v & M32) | BOX32
-    f[h, (insn >> 7) & 31] = v
+        code, tval = store_slow(h, va, size, v, ram, csr, hs, r64, mach, tlb, cnt, mtime)
+        if code == MMIO:
+            return FAULT + L.EXC_STORE_ACCESS, va
+        return (OK if code == YIELD else code), tval
+    code, v = load_slow(h, va, size, False, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)
+    if code == MMIO:
+        return FAULT + L.EXC_LOAD_ACCESS, va
+    if code != OK:
+        return code, v
+    f[h, (insn >> 7) & 31] = (v & M32) | BOX32 if size == 4 else v
     st = csr[h, L.CSR_MSTATUS]
     if (st & L.MSTATUS_FS) != L.MSTATUS_FS:
         csr[h, L.CSR_MSTATUS] = st | L.MSTATUS_FS | L.MSTATUS_SD
-    return OK
+    return OK, 0
 
 
 # runs for rdtime and CLINT accesses: mtime as of the current instruction (the loop's `mtime`
@@ -821,15 +790,16 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     exc = code - FAULT
                     tval = x[h, rs1]
             elif op == 0x07 or op == 0x27:  # LOAD-FP / STORE-FP
-                code = FAULT + L.EXC_ILLEGAL
-                if (f3 == 2 or f3 == 3) and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) != 0:
-                    # fast path: an aligned access to RAM through the data TLB
+                if (f3 != 2 and f3 != 3) or (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) == 0:
+                    exc = L.EXC_ILLEGAL
+                else:
                     if op == 0x27:
                         va = x[h, rs1] + ((((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F))
                         acc = ACC_STORE
                     else:
                         va = x[h, rs1] + ((insn << 32) >> 52)
                         acc = ACC_LOAD
+                    # fast path: an aligned access to RAM through the data TLB
                     pa = -1
                     if data_bare:
                         pa = va
@@ -841,7 +811,6 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     off = pa - ram_base
                     size = 4 if f3 == 2 else 8
                     if pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0 and (pa & ~7) != tohost:
-                        code = OK
                         if op == 0x27:
                             if size == 8:
                                 r64[off >> 3] = f[h, (insn >> 20) & 31]
@@ -855,14 +824,31 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             if (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) != L.MSTATUS_FS:
                                 csr[h, L.CSR_MSTATUS] |= L.MSTATUS_FS | L.MSTATUS_SD
                     else:
-                        code = fp_mem(h, insn, x, f, ram, r32, r64, csr, hs, mach, tlb, cnt)
-                if code != OK:
-                    exc = code - FAULT
-                    if exc != L.EXC_ILLEGAL:
-                        if op == 0x27:
-                            tval = x[h, rs1] + ((((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F))
-                        else:
-                            tval = x[h, rs1] + ((insn << 32) >> 52)
+                        code, fva = fp_mem(
+                            h,
+                            insn,
+                            va,
+                            size,
+                            x,
+                            f,
+                            ram,
+                            rom,
+                            csr,
+                            hs,
+                            r64,
+                            mach,
+                            tlb,
+                            cnt,
+                            now(mtime, mtime0, frac, n, ipt),
+                        )
+                        if code == HTIF:
+                            reason = L.EXIT_HTIF
+                            n += 1
+                            pc = npc
+                            break
+                        if code != OK:
+                            exc = code - FAULT
+                            tval = fva
             elif op == 0x53 or op == 0x43 or op == 0x47 or op == 0x4B or op == 0x4F:
                 # F/D computation: fp_compute works on register values; results are applied here
                 ms = csr[h, L.CSR_MSTATUS]
