@@ -44,6 +44,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
+from rvisor.hw import layout as L
+
 # ---- rounding modes (F extension, table "Rounding mode encoding") -------------------
 RNE = 0
 RTZ = 1
@@ -76,10 +78,10 @@ INF_S = 0x7F800000
 MAXF_D = 0x7FEFFFFFFFFFFFFF
 MAXF_S = 0x7F7FFFFF
 
-CSR_FCSR = 0x003
-CSR_MSTATUS = 0x300
-MSTATUS_FS = 3 << 13
-FS_DIRTY = 3 << 13
+CSR_FCSR = L.CSR_FCSR
+CSR_MSTATUS = L.CSR_MSTATUS
+MSTATUS_FS = L.MSTATUS_FS
+FS_DIRTY = L.MSTATUS_FS  # both FS bits set: Dirty
 
 # operand classes returned by _unpack
 CLS_ZERO = 0
@@ -730,6 +732,14 @@ def _fast_sqrt_s(a: int, rm: int) -> tuple[int, int]:
 # ============================================================================
 
 
+# runs when an operand of add, multiply or divide is a NaN: the canonical NaN, NV if any is signalling
+@njit(cache=True, nogil=True)
+def _nan_result(ca: int, cb: int, dbl: bool) -> tuple[int, int]:
+    """F extension, "NaN Generation and Propagation": results are canonical; sNaN inputs raise NV."""
+    fl = NV if (ca == CLS_SNAN or cb == CLS_SNAN) else 0
+    return (CANON_D if dbl else CANON_S), fl
+
+
 # runs on FADD/FSUB when the fast path does not apply: the integer algorithm
 @njit(cache=True, nogil=True)
 def _sf_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
@@ -741,8 +751,7 @@ def _sf_add(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     ca, sa, ea, ma = _unpack(a, dbl)
     cb, sb, eb, mb = _unpack(b, dbl)
     if ca >= CLS_QNAN or cb >= CLS_QNAN:
-        fl = NV if (ca == CLS_SNAN or cb == CLS_SNAN) else 0
-        return (CANON_D if dbl else CANON_S), fl
+        return _nan_result(ca, cb, dbl)
     if ca == CLS_INF or cb == CLS_INF:
         if ca == CLS_INF and cb == CLS_INF and sa != sb:
             return (CANON_D if dbl else CANON_S), NV
@@ -791,8 +800,7 @@ def _sf_mul(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     cb, sb, eb, mb = _unpack(b, dbl)
     sp = sa ^ sb
     if ca >= CLS_QNAN or cb >= CLS_QNAN:
-        fl = NV if (ca == CLS_SNAN or cb == CLS_SNAN) else 0
-        return (CANON_D if dbl else CANON_S), fl
+        return _nan_result(ca, cb, dbl)
     if ca == CLS_INF or cb == CLS_INF:
         if ca == CLS_ZERO or cb == CLS_ZERO:
             return (CANON_D if dbl else CANON_S), NV
@@ -825,8 +833,7 @@ def _sf_div(a: int, b: int, rm: int, dbl: bool) -> tuple[int, int]:
     cb, sb, eb, mb = _unpack(b, dbl)
     sq = sa ^ sb
     if ca >= CLS_QNAN or cb >= CLS_QNAN:
-        fl = NV if (ca == CLS_SNAN or cb == CLS_SNAN) else 0
-        return (CANON_D if dbl else CANON_S), fl
+        return _nan_result(ca, cb, dbl)
     if ca == CLS_INF:
         if cb == CLS_INF:
             return (CANON_D if dbl else CANON_S), NV
