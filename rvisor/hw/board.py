@@ -84,7 +84,9 @@ class Board:
             m.mach[L.M_IPT] = 0
         self.bus = Bus()
         self.plic = self.bus.attach(Plic(config.nharts, on_change=m.set_external_irq))
-        self.uart = self.bus.attach(Uart16550(self.console, irq=self.plic.line(L.UART0_IRQ)))
+        # the UART's registers live in the engine (polling it costs no exit); see rvisor.hw.edev
+        self.uart = self.bus.attach(Uart16550(self.console, irq=self.plic.line(L.UART0_IRQ), machine=m))
+        self.engine_devices = [self.uart]
         # with the deterministic clock the RTC runs on guest time from a fixed start, so that a run
         # repeats exactly; with the realtime clock it is the host's wall clock
         rtc_clock = time.time_ns
@@ -116,8 +118,9 @@ class Board:
         self._halt: tuple[str, int, str] | None = None
 
     # ---- services for firmware and devices -------------------------------------------------
-    # runs when firmware prints (SBI console calls)
+    # runs when firmware prints (SBI console calls): after what the guest sent through the UART
     def console_write(self, data: bytes) -> None:
+        self.uart.service()
         self.console.write(bytes(data))
 
     # runs when firmware reads the console (SBI getchar): next byte or -1
@@ -149,6 +152,7 @@ class Board:
         rt_base = int(m.mach[L.M_MTIME])
         rounds = 0
         poll_rounds = max(1, 2_000_000 // (budget * n))
+        exit_ns = self.exit_ns = [0] * L.N_EXITS  # host time spent in Python per exit reason
         try:
             while self._halt is None:
                 ran = False
@@ -162,10 +166,14 @@ class Board:
                         m.hs[h, L.HS_STATE] = L.HART_RUNNING
                     ran = True
                     reason = m.run(h, budget)
+                    t_exit = time.perf_counter_ns()
                     try:
+                        for dev in self.engine_devices:
+                            dev.service()
                         self._exit(h, reason)
                     except Exception as e:  # a bug in a device or firmware model: stop this machine only
                         self.halt("fatal", 1, f"{self.describe_fault(h)}: {type(e).__name__}: {e}")
+                    exit_ns[reason] += time.perf_counter_ns() - t_exit
                     if self._halt is not None:
                         break
                 now = time.monotonic()
@@ -196,6 +204,10 @@ class Board:
         out = self.console.text if isinstance(self.console, CaptureConsole) else ""
         if progress is not None:
             progress(self.progress_info(seconds))
+        stats = self.stats()
+        # exits that needed Python, per second of the run (the budget's end of a slice is no exit)
+        needed = sum(v for k, v in stats["exits"].items() if k != "budget")
+        stats["exits_per_second"] = round(needed / seconds, 1) if seconds else 0.0
         return RunResult(
             code,
             reason,
@@ -204,7 +216,7 @@ class Board:
             instr,
             seconds,
             instr / seconds / 1e6 if seconds else 0.0,
-            self.stats(),
+            stats,
         )
 
     # runs when no hart could run: jump the clock to the next timer deadline, or wait for input
@@ -249,6 +261,8 @@ class Board:
             self.firmware.on_m_trap(self, h)
         elif reason == L.EXIT_HTIF:
             self._htif(h)
+        elif reason == L.EXIT_DEVICE:
+            pass  # an engine-resident device was serviced already (run loop)
         elif reason == L.EXIT_BREAK:
             self.halt("fatal", 1, f"hart {h}: ebreak at {int(m.hs[h, L.HS_EXIT_PC]):#x} with no debugger")
         elif reason == L.EXIT_FATAL:
@@ -350,10 +364,21 @@ class Board:
             "page_walks": int(cnt[L.CNT_TLB_MISS]),
             "harts": harts,
         }
+        out["exit_cost"] = self.exit_cost(exits)
         fw_stats = getattr(self.firmware, "stats", None)
         if dataclasses.is_dataclass(fw_stats):
             out["sbi"] = dataclasses.asdict(fw_stats)  # SBI calls by extension (built-in firmware)
         return out
+
+    # runs at the end of a run: what exits cost — Python's handling time per exit, by reason
+    def exit_cost(self, exits: dict[str, int]) -> dict[str, dict[str, float]]:
+        cost: dict[str, dict[str, float]] = {}
+        spent = getattr(self, "exit_ns", None)
+        for reason, name in L.EXIT_NAMES.items():
+            count = exits.get(name, 0)
+            if count and spent is not None:
+                cost[name] = {"count": count, "ns_per_exit": round(spent[reason] / count, 1)}
+        return cost
 
     # runs when the board is torn down: flush and close disk images and the console
     def close(self) -> None:

@@ -22,6 +22,7 @@ from rvisor.hw import layout as L
 from rvisor.hw.alu import muldiv
 from rvisor.hw.clint import clint_load, clint_store
 from rvisor.hw.csr import MIP_SEIP, csr_allowed, csr_read, csr_write, mip_value
+from rvisor.hw.edev import edev_find, edev_load, edev_store
 from rvisor.hw.fpu import WROTE_F, fp_compute
 from rvisor.hw.mmu import tlb_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
@@ -36,6 +37,7 @@ OK = 0
 MMIO = 1
 YIELD = -1  # a store that sent an IPI: end the slice so the target hart runs
 HTIF = -2  # a store that wrote the HTIF tohost word: Python acts on the command
+DEVICE = -3  # an engine-resident device completed the access and needs Python (EXIT_DEVICE)
 FAULT = 2  # FAULT + cause: raise exception `cause` with tval = the virtual address
 
 
@@ -84,6 +86,7 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
     if pa < 0:
         return FAULT - pa - 1, va
     v = 0
+    code = OK
     if va & (size - 1):
         # misaligned: assemble byte by byte (it may cross a page)
         for i in range(size):
@@ -102,14 +105,19 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
         elif L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
             v = clint_load(pa - L.CLINT_BASE, size, hs, mach, mtime)
         else:
-            hs[h, L.HS_EXIT_ADDR] = pa
-            hs[h, L.HS_EXIT_SIZE] = size
-            hs[h, L.HS_EXIT_FLAGS] = L.MMIO_SIGNED if signed else 0
-            hs[h, L.HS_EXIT_TVAL] = va  # for the access fault Python raises if no device answers
-            return MMIO, 0
+            b = edev_find(mach, pa)
+            if b < 0:
+                hs[h, L.HS_EXIT_ADDR] = pa
+                hs[h, L.HS_EXIT_SIZE] = size
+                hs[h, L.HS_EXIT_FLAGS] = L.MMIO_SIGNED if signed else 0
+                hs[h, L.HS_EXIT_TVAL] = va  # for the access fault Python raises if no device answers
+                return MMIO, 0
+            v, need = edev_load(mach, b, pa, size)
+            if need:
+                code = DEVICE
     if signed and size < 8:
         v = (v << (64 - 8 * size)) >> (64 - 8 * size)
-    return OK, v
+    return code, v
 
 
 # runs for stores that miss the fast path (see load_slow); returns (code, tval): OK, MMIO, YIELD,
@@ -145,6 +153,9 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
         return OK, 0
     if L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE:
         return FAULT + L.EXC_STORE_ACCESS, va
+    b = edev_find(mach, pa)
+    if b >= 0:
+        return (DEVICE if edev_store(mach, b, pa, size, value) else OK), 0
     hs[h, L.HS_EXIT_ADDR] = pa
     hs[h, L.HS_EXIT_SIZE] = size
     hs[h, L.HS_EXIT_FLAGS] = L.MMIO_WRITE
@@ -319,10 +330,13 @@ def fp_mem(h, insn, va, size, x, f, ram, rom, csr, hs, r64, mach, tlb, cnt, mtim
         code, tval = store_slow(h, va, size, v, ram, csr, hs, r64, mach, tlb, cnt, mtime)
         if code == MMIO:
             return FAULT + L.EXC_STORE_ACCESS, va
-        return (OK if code == YIELD else code), tval
+        # a device's pending event waits for the slice's end (FP access to a device is odd anyway)
+        return (OK if code == YIELD or code == DEVICE else code), tval
     code, v = load_slow(h, va, size, False, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)
     if code == MMIO:
         return FAULT + L.EXC_LOAD_ACCESS, va
+    if code == DEVICE:
+        code = OK
     if code != OK:
         return code, v
     f[h, (insn >> 7) & 31] = (v & M32) | BOX32 if size == 4 else v
@@ -544,8 +558,13 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 n += 1
                                 pc = npc
                                 break
-                            if code == YIELD or code == HTIF:
-                                reason = L.EXIT_YIELD if code == YIELD else L.EXIT_HTIF
+                            if code == YIELD or code == HTIF or code == DEVICE:
+                                if code == YIELD:
+                                    reason = L.EXIT_YIELD
+                                elif code == HTIF:
+                                    reason = L.EXIT_HTIF
+                                else:
+                                    reason = L.EXIT_DEVICE
                                 n += 1
                                 pc = npc
                                 break
@@ -589,6 +608,13 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             )
                             if code == OK:
                                 x[h, rd] = v
+                            elif code == DEVICE:
+                                if rd != 0:
+                                    x[h, rd] = v
+                                reason = L.EXIT_DEVICE
+                                n += 1
+                                pc = npc
+                                break
                             elif code == MMIO:
                                 hs[h, L.HS_EXIT_PC] = pc
                                 hs[h, L.HS_EXIT_RD] = rd

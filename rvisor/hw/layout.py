@@ -82,6 +82,7 @@ EXIT_BREAK = 6  # ebreak with a debugger attached
 EXIT_HTIF = 7  # store to the HTIF tohost word; value in HS_EXIT_VALUE
 EXIT_FATAL = 8  # emulator fault: HS_FATAL, HS_EXIT_PC, HS_EXIT_INSN say what
 EXIT_TRAP = 9  # trap into M-mode while the built-in firmware owns M-mode
+EXIT_DEVICE = 10  # an engine-resident device needs Python: an interrupt line to propagate, output to drain
 EXIT_YIELD = 11  # the hart sent an IPI through the CLINT: let the target run before it spins
 N_EXITS = 16
 EXIT_NAMES = {
@@ -95,6 +96,7 @@ EXIT_NAMES = {
     EXIT_HTIF: "htif",
     EXIT_FATAL: "fatal",
     EXIT_TRAP: "m_trap",
+    EXIT_DEVICE: "device",
     EXIT_YIELD: "yield",
 }
 
@@ -119,7 +121,27 @@ M_TOHOST = 4  # physical address of HTIF tohost, or -1
 M_NHARTS = 5
 M_RUN_START = 6  # engine-internal: retired count of the running hart at run start
 M_YIELD_MIN = 7  # SMP: a spin-wait hint ends a slice only after this many instructions of it
-M_SIZE = 16
+M_EDEV_COUNT = 8  # number of engine-resident device windows in use (see below)
+
+# ---- engine-resident devices: mach[M_EDEV + k * EDEV_STRIDE + ED_*] ---------------
+# A device whose registers a guest polls (the UART's LSR, later per-VM UARTs and virtio
+# notify/status registers) keeps its register file here, so that the engine answers its loads and
+# stores without a trip to Python; Python drains output and feeds input between slices and
+# propagates interrupt-line changes when the engine asks for it with EXIT_DEVICE.
+M_EDEV = 16  # first device block
+EDEV_MAX = 4  # device windows the engine can serve
+EDEV_STRIDE = 4608  # slots per device block
+ED_KIND = 0  # EDEV_* kind below (0: block unused)
+ED_BASE = 1  # physical base address of the window
+ED_SIZE = 2  # window size in bytes
+ED_EVENT = 3  # EV_* bits: what Python must do at the next exit
+ED_IRQ_LEVEL = 4  # the device's interrupt output as last computed (0/1)
+ED_IRQ_PENDING = 5  # the interrupt controller's pending bit for this source, mirrored by Python
+ED_REGS = 8  # first kind-specific slot
+EDEV_UART16550 = 1
+EV_IRQ = 1  # the interrupt line must be driven (QEMU: every serial_update_irq reaches the PLIC)
+EV_TX = 2  # the transmit buffer is full: drain it
+M_SIZE = M_EDEV + EDEV_MAX * EDEV_STRIDE
 
 # ---- physical memory map (QEMU virt) -------------------------------------------
 ROM_BASE = 0x1000

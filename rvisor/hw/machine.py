@@ -187,6 +187,25 @@ class Machine:
         if self.hs[h, L.HS_STATE] == L.HART_WFI:
             self.hs[h, L.HS_STATE] = L.HART_RUNNING
 
+    # ---- engine-resident devices (rvisor.hw.edev) ------------------------------------
+    # runs while the board is assembled: give a device window to the engine; returns its block base
+    def attach_engine_device(self, kind: int, base: int, size: int) -> int:
+        k = int(self.mach[L.M_EDEV_COUNT])
+        if k >= L.EDEV_MAX:
+            raise ValueError(f"at most {L.EDEV_MAX} engine-resident device windows fit in a machine")
+        for j in range(k):
+            o = L.M_EDEV + j * L.EDEV_STRIDE
+            ob, osz = int(self.mach[o + L.ED_BASE]), int(self.mach[o + L.ED_SIZE])
+            if base < ob + osz and ob < base + size:
+                raise ValueError(f"engine device window {base:#x}+{size:#x} overlaps another one")
+        b = L.M_EDEV + k * L.EDEV_STRIDE
+        self.mach[b : b + L.EDEV_STRIDE] = 0
+        self.mach[b + L.ED_KIND] = kind
+        self.mach[b + L.ED_BASE] = base
+        self.mach[b + L.ED_SIZE] = size
+        self.mach[L.M_EDEV_COUNT] = k + 1
+        return b
+
     # ---- address translation -------------------------------------------------------
     # runs on sfence.vma done on a hart's behalf (SBI remote fence) and on satp changes from Python
     def flush_tlb(self, h: int) -> None:

@@ -18,11 +18,16 @@ Contexts follow QEMU virt: context ``2*h`` is hart h in M-mode (drives
 MEIP, mip bit 11) and ``2*h + 1`` is hart h in S-mode (drives SEIP, bit 9).
 ``riscv,ndev`` in QEMU 7.2's tree is 0x60, so sources 1..96 exist.
 
-All sources are level-triggered.  A source's gateway latches the pending
-bit while its line is high and the source is not in service; claiming
-clears the pending bit and marks the source in service; completion ends
-service, and a line that is still high makes the source pending again.
-A line that drops before being claimed withdraws its request (as QEMU).
+Pending and claim semantics are QEMU's (``hw/intc/sifive_plic.c``), which
+guests built for ``virt`` depend on: every time a device drives its line
+(``qemu_set_irq``, at each point where the device re-evaluates its
+interrupt condition) the source's pending bit is set to the level — a raise
+pends it, even while it is claimed, and a lower withdraws the request.
+Claiming clears the pending bit and marks the source claimed; completing
+only ends the claim: a line that stayed high without being raised again
+does not pend the source again.  So xv6, which enables the UART's THRE
+interrupt and never reads IIR, gets one interrupt per transmitted byte
+(each THR write raises the line) instead of an endless storm.
 """
 
 from __future__ import annotations
@@ -84,6 +89,10 @@ class IrqLine:
     def level(self) -> bool:
         return self._plic.level(self.irq)
 
+    # runs while the board is assembled: an engine-resident device mirrors this source's pending bit
+    def mirror_pending(self, array: Any, index: int) -> None:
+        self._plic.add_mirror(self.irq, array, index)
+
 
 @dataclass
 class PlicContext:
@@ -121,8 +130,9 @@ class Plic(Device):
         self.priority = [0] * self.nsources
         self.pending = 0  # bit i: source i pending
         self.in_service = 0  # bit i: claimed, not yet completed
-        self.levels = 0  # bit i: the device's line is high
+        self.levels = 0  # bit i: the device's line is high (for reports; QEMU keeps no levels)
         self.contexts = [PlicContext() for _ in range(2 * nharts)]
+        self._mirrors: list[tuple[int, Any, int]] = []  # (irq, array, index) kept equal to pending
 
     # ---- wiring ------------------------------------------------------------------
     # runs while the board is assembled: hand a device its interrupt wire
@@ -131,22 +141,24 @@ class Plic(Device):
             raise ValueError(f"PLIC source {irq} out of range 1..{self.ndev}")
         return IrqLine(self, irq)
 
-    # runs when a device line changes level (through IrqLine.set)
+    # runs whenever a device drives its line (through IrqLine.set): QEMU's sifive_plic_irq_request
     def set_level(self, irq: int, level: bool) -> None:
         bit = 1 << irq
-        was = bool(self.levels & bit)
-        if level == was:
-            return
-        self.count("irq_edges")
         if level:
+            if not self.levels & bit:
+                self.count("irq_edges")
             self.levels |= bit
-            if not self.in_service & bit:
-                self.pending |= bit
+            self.pending |= bit
+            self.count("raises")
         else:
             self.levels &= ~bit
-            if not self.in_service & bit:
-                self.pending &= ~bit
+            self.pending &= ~bit
         self._update()
+
+    # runs while the board is assembled: keep array[index] equal to source irq's pending bit
+    def add_mirror(self, irq: int, array: Any, index: int) -> None:
+        self._mirrors.append((irq, array, index))
+        array[index] = self.pending >> irq & 1
 
     # runs when a device or test asks whether a line is high
     def level(self, irq: int) -> bool:
@@ -168,6 +180,8 @@ class Plic(Device):
 
     # runs after any register or line change: recompute outputs, report changes
     def _update(self) -> None:
+        for irq, array, index in self._mirrors:
+            array[index] = self.pending >> irq & 1
         for c, ctx in enumerate(self.contexts):
             out = self._best(ctx) != 0
             if out != ctx.output:
@@ -199,19 +213,14 @@ class Plic(Device):
             self.count("empty_claims")
         return irq
 
-    # runs when a hart writes the complete register of context c
+    # runs when a hart writes the complete register of context c: the claim ends (QEMU checks
+    # neither the enable bits nor the line; a source pends again only when its device raises it)
     def complete(self, c: int, irq: int) -> None:
-        ctx = self.contexts[c]
-        if not 1 <= irq <= self.ndev or not (ctx.enable >> irq & 1):
-            self.count("bad_completes")  # PLIC spec: silently ignored
-            return
         bit = 1 << irq
-        if not self.in_service & bit:
+        if not 1 <= irq <= self.ndev or not self.in_service & bit:
             self.count("bad_completes")
             return
         self.in_service &= ~bit
-        if self.levels & bit:
-            self.pending |= bit  # still asserted: pending again
         self.count("completes")
         self._update()
 
@@ -311,7 +320,7 @@ class Plic(Device):
     # runs on a system reset
     def reset(self) -> None:
         self.priority = [0] * self.nsources
-        self.pending = self.levels & ~1 & self._valid
+        self.pending = 0  # QEMU's reset clears pending and claimed bits
         self.in_service = 0
         for ctx in self.contexts:
             ctx.enable = 0

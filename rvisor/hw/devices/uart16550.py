@@ -16,82 +16,93 @@ off   read                    write
 7     SCR                     SCR
 ====  ======================  =======================
 
-Interrupt identification (data sheet table 4): IIR bit 0 = 1 means none
-pending; otherwise bits 3..1 name the highest-priority source: 0x6
-receiver line status (overrun), 0x4 received data available (FIFO at
-trigger level), 0xC character timeout (data below trigger level: the
-timeout is taken as already elapsed), 0x2 THR empty, 0x0 modem status.
-Bits 7..6 read 11 while the FIFOs are enabled.
+The register file lives in the engine (``rvisor.hw.uart``, an
+engine-resident device window, see ``rvisor.hw.edev``): guest loads and
+stores never leave the engine, so a guest polling LSR runs at full speed.
+This class is the device's Python side, shaped like every other device:
+it drains transmitted bytes to the console backend, stages typed input for
+the receive FIFO, drives the PLIC line when the engine says the level
+changed, and offers metrics and snapshot state.  Its ``read``/``write``
+run the same register code for Python callers (tests, a debugger).
 
-Transmission is instantaneous: a byte written to THR goes to the console
-backend (or, with MCR loopback, into the receive FIFO) and THR is empty
-again at once.  Input arrives from the backend in ``poll()``; only as many
-bytes are taken as the receive FIFO (16 bytes, or 1 without FIFOs) holds,
-so nothing is lost while the guest is slow.
+Interrupt semantics are QEMU's (``hw/char/serial.c``): the line is driven
+to its level wherever ``serial_update_irq`` runs, and QEMU's PLIC pends
+the source on every such raise — so a driver that enables THRE and never
+reads IIR (xv6) gets one interrupt per transmitted byte.  The PLIC's
+pending bit for the UART's source is mirrored into the device block, so
+the engine leaves for Python only when a raise or lower would change it.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Protocol
 
+import numpy as np
+
 from rvisor.hw import layout as L
+from rvisor.hw import uart as U
 from rvisor.hw.bus import Device, IrqSetter
-
-RX_FIFO_SIZE = 16
-
-IER_RDA = 0x01  # received data available
-IER_THRE = 0x02  # transmitter holding register empty
-IER_RLS = 0x04  # receiver line status
-IER_MS = 0x08  # modem status
-
-IIR_NONE = 0x01
-IIR_RLS = 0x06
-IIR_RDA = 0x04
-IIR_TIMEOUT = 0x0C
-IIR_THRE = 0x02
-IIR_MS = 0x00
-IIR_FIFO = 0xC0
-
-FCR_ENABLE = 0x01
-FCR_CLEAR_RX = 0x02
-FCR_CLEAR_TX = 0x04
-
-LCR_DLAB = 0x80
-
-MCR_DTR = 0x01
-MCR_RTS = 0x02
-MCR_OUT1 = 0x04
-MCR_OUT2 = 0x08
-MCR_LOOP = 0x10
-
-LSR_DR = 0x01
-LSR_OE = 0x02
-LSR_PE = 0x04
-LSR_FE = 0x08
-LSR_BI = 0x10
-LSR_THRE = 0x20
-LSR_TEMT = 0x40
-LSR_ERRORS = LSR_OE | LSR_PE | LSR_FE | LSR_BI
-
-MSR_CTS = 0x10
-MSR_DSR = 0x20
-MSR_RI = 0x40
-MSR_DCD = 0x80
-
-RX_TRIGGER = (1, 4, 8, 14)  # FCR bits 7..6
+from rvisor.hw.uart import (  # noqa: F401  (register names re-exported for drivers and tests)
+    FCR_CLEAR_RX,
+    FCR_CLEAR_TX,
+    FCR_ENABLE,
+    IER_MS,
+    IER_RDA,
+    IER_RLS,
+    IER_THRE,
+    IIR_FIFO,
+    IIR_MS,
+    IIR_NONE,
+    IIR_RDA,
+    IIR_RLS,
+    IIR_THRE,
+    IIR_TIMEOUT,
+    LCR_DLAB,
+    LSR_BI,
+    LSR_DR,
+    LSR_ERRORS,
+    LSR_FE,
+    LSR_OE,
+    LSR_PE,
+    LSR_TEMT,
+    LSR_THRE,
+    MCR_DTR,
+    MCR_LOOP,
+    MCR_OUT1,
+    MCR_OUT2,
+    MCR_RTS,
+    MSR_CTS,
+    MSR_DCD,
+    MSR_DSR,
+    MSR_RI,
+    RX_FIFO_SIZE,
+)
 
 #: QEMU virt's UART input clock, the device tree's clock-frequency
 UART_CLOCK_HZ = 3_686_400
+
+#: register slots saved in a snapshot (FIFO contents and staged input are saved as bytes)
+_SNAP_REGS = {
+    "ier": U.U_IER,
+    "fcr": U.U_FCR,
+    "lcr": U.U_LCR,
+    "mcr": U.U_MCR,
+    "lsr_err": U.U_LSR_ERR,
+    "scr": U.U_SCR,
+    "dll": U.U_DLL,
+    "dlm": U.U_DLM,
+    "thr_ipending": U.U_THR_IPENDING,
+    "msr_delta": U.U_MSR_DELTA,
+}
 
 
 class ConsoleIO(Protocol):
     """What the UART needs from a console backend (see ``rvisor.hw.console``)."""
 
-    # runs for every byte the guest transmits
+    # runs for every batch of bytes the guest transmitted
     def write(self, data: bytes) -> None: ...
 
-    # runs when the receive FIFO has room: up to n bytes of input, never blocking
+    # runs when the staging buffer has room: up to n bytes of input, never blocking
     def read(self, n: int) -> bytes: ...
 
 
@@ -100,7 +111,10 @@ class Uart16550(Device):
 
     ``console`` is a backend from ``rvisor.hw.console`` (anything with
     ``write(bytes)`` and a non-blocking ``read(n) -> bytes``); ``irq`` is the
-    PLIC line (an ``IrqLine`` or any callable taking the level).
+    PLIC line (an ``IrqLine`` or any callable taking the level).  ``machine``
+    gives the engine the register file (``Machine.attach_engine_device``);
+    without one the device keeps its state in an array of its own and is
+    reached only through ``read``/``write``.
     """
 
     # runs once while the board is assembled
@@ -111,238 +125,128 @@ class Uart16550(Device):
         base: int = L.UART0_BASE,
         size: int = 0x100,
         name: str = "uart0",
+        machine: Any = None,
     ) -> None:
         super().__init__(name, base, size)
         self.console = console
         self.irq = irq
-        self._irq_level = False
+        if machine is not None:
+            self.state: np.ndarray = machine.mach
+            self.block = machine.attach_engine_device(L.EDEV_UART16550, base, size)
+        else:
+            self.state = np.zeros(L.EDEV_STRIDE, dtype=np.int64)
+            self.block = 0
+            self.state[L.ED_KIND] = L.EDEV_UART16550
+            self.state[L.ED_BASE] = base
+            self.state[L.ED_SIZE] = size
+        mirror = getattr(irq, "mirror_pending", None)
+        if mirror is not None:
+            mirror(self.state, self.block + L.ED_IRQ_PENDING)  # the PLIC keeps the mirror exact
         self.reset()
 
-    # runs at power-on and on a system reset
-    def reset(self) -> None:
-        self.rx: deque[int] = deque()
-        self.ier = 0
-        self.fcr = 0
-        self.lcr = 0x03  # 8N1 is what firmware expects to find
-        self.mcr = MCR_OUT2
-        self.lsr_err = 0  # sticky error bits, cleared by reading LSR
-        self.scr = 0
-        self.dll = 0x0C
-        self.dlm = 0
-        self.thr_ipending = False
-        self.msr_delta = 0
-        self._update()
+    # ---- state views -------------------------------------------------------------------
+    # runs whenever Python needs a register slot of the device block
+    def _slot(self, i: int) -> int:
+        return int(self.state[self.block + i])
 
-    # runs on every FIFO decision: FCR bit 0
+    # runs on metric reports: the engine-side counters by name
     @property
-    def fifo_enabled(self) -> bool:
-        return bool(self.fcr & FCR_ENABLE)
+    def metrics(self) -> dict[str, int]:  # type: ignore[override]
+        return {k: self._slot(i) for k, i in U.METRICS.items() if self._slot(i)}
 
-    # runs when input arrives: how many bytes the receiver holds
+    @metrics.setter
+    def metrics(self, value: dict[str, int]) -> None:
+        return None  # counters live in the engine state; Device.__init__ assigns an empty dict
+
+    # runs when a test or report asks what the receive FIFO holds
     @property
-    def rx_capacity(self) -> int:
-        return RX_FIFO_SIZE if self.fifo_enabled else 1
+    def rx(self) -> bytes:
+        head, n = self._slot(U.U_RX_HEAD), self._slot(U.U_RX_COUNT)
+        return bytes(self._slot(U.U_RX + (head + i) % RX_FIFO_SIZE) for i in range(n))
 
-    # ---- status registers --------------------------------------------------------
-    # runs when LSR is read or an interrupt is evaluated
-    def lsr(self) -> int:
-        v = LSR_THRE | LSR_TEMT | self.lsr_err
-        if self.rx:
-            v |= LSR_DR
-        return v
-
-    # runs when MSR is read
-    def msr(self) -> int:
-        if self.mcr & MCR_LOOP:
-            v = 0
-            if self.mcr & MCR_RTS:
-                v |= MSR_CTS
-            if self.mcr & MCR_DTR:
-                v |= MSR_DSR
-            if self.mcr & MCR_OUT1:
-                v |= MSR_RI
-            if self.mcr & MCR_OUT2:
-                v |= MSR_DCD
-        else:
-            v = MSR_DCD | MSR_DSR | MSR_CTS  # a terminal is always attached
-        return v | self.msr_delta
-
-    # runs when IIR is read and whenever the interrupt output is recomputed
-    def iir_id(self) -> int:
-        lsr = self.lsr()
-        if self.ier & IER_RLS and lsr & LSR_ERRORS:
-            return IIR_RLS
-        if self.ier & IER_RDA and self.rx:
-            if not self.fifo_enabled or len(self.rx) >= RX_TRIGGER[self.fcr >> 6]:
-                return IIR_RDA
-            return IIR_TIMEOUT
-        if self.ier & IER_THRE and self.thr_ipending:
-            return IIR_THRE
-        if self.ier & IER_MS and self.msr_delta & 0x0F:
-            return IIR_MS
-        return IIR_NONE
-
-    # runs after every register access and input change: drive the PLIC line
-    def _update(self) -> None:
-        level = self.iir_id() != IIR_NONE
-        if level != self._irq_level:
-            self._irq_level = level
-            self.count("irq_raised" if level else "irq_lowered")
-            if self.irq is not None:
-                self.irq(level)
-
-    # ---- data path -------------------------------------------------------------------
-    # runs when a byte reaches the receiver (from the console or loopback)
-    def _receive(self, byte: int) -> None:
-        if len(self.rx) >= self.rx_capacity:
-            self.lsr_err |= LSR_OE
-            self.count("rx_overruns")
-            if self.fifo_enabled:
-                return  # the FIFO keeps its contents, the new byte is lost
-            self.rx.clear()  # without FIFOs the new byte overwrites RBR
-        self.rx.append(byte)
-        self.count("rx_bytes")
-
-    # runs when the guest writes THR
-    def _transmit(self, byte: int) -> None:
-        self.thr_ipending = False
-        if self.mcr & MCR_LOOP:
-            self._receive(byte)
-        elif self.console is not None:
-            self.console.write(bytes((byte,)))
-        self.count("tx_bytes")
-        self.thr_ipending = True  # sent at once: THR is empty again
-
-    # runs between engine slices: take typed input from the console backend
-    def poll(self) -> None:
-        if self.console is None or self.mcr & MCR_LOOP:
-            return
-        room = self.rx_capacity - len(self.rx)
-        if room <= 0:
-            return
-        data = self.console.read(room)
-        if data:
-            for b in data:
-                self._receive(b)
-            self._update()
-
-    # ---- register interface ----------------------------------------------------------
-    # runs on a guest load from the UART window
-    def read(self, offset: int, size: int) -> int:
-        reg = offset & 7
-        dlab = self.lcr & LCR_DLAB
-        if reg == 0:
-            if dlab:
-                return self.dll
-            v = self.rx.popleft() if self.rx else 0
-            self._update()
-            if self.console is not None and not self.rx:
-                self.poll()  # refill at once so line-rate input keeps flowing
-            return v
-        if reg == 1:
-            return self.dlm if dlab else self.ier
-        if reg == 2:
-            iid = self.iir_id()
-            if iid == IIR_THRE:
-                self.thr_ipending = False  # reading IIR clears a THRE interrupt
-                self._update()
-            return iid | (IIR_FIFO if self.fifo_enabled else 0)
-        if reg == 3:
-            return self.lcr
-        if reg == 4:
-            return self.mcr
-        if reg == 5:
-            v = self.lsr()
-            if self.lsr_err:
-                self.lsr_err = 0
-                self._update()
-            return v
-        if reg == 6:
-            v = self.msr()
-            if self.msr_delta:
-                self.msr_delta = 0
-                self._update()
-            return v
-        return self.scr
-
-    # runs on a guest store to the UART window
-    def write(self, offset: int, size: int, value: int) -> None:
-        reg = offset & 7
-        value &= 0xFF
-        dlab = self.lcr & LCR_DLAB
-        if reg == 0:
-            if dlab:
-                self.dll = value
-            else:
-                self._transmit(value)
-        elif reg == 1:
-            if dlab:
-                self.dlm = value
-            else:
-                old = self.ier
-                self.ier = value & 0x0F
-                if self.ier & IER_THRE and not old & IER_THRE:
-                    self.thr_ipending = True  # THR is empty: enabling THRE interrupts fires one
-        elif reg == 2:
-            self._write_fcr(value)
-        elif reg == 3:
-            self.lcr = value
-        elif reg == 4:
-            self._write_mcr(value & 0x1F)
-        elif reg == 7:
-            self.scr = value
-        self._update()
-
-    # runs when the guest writes FCR
-    def _write_fcr(self, value: int) -> None:
-        if (value ^ self.fcr) & FCR_ENABLE:
-            self.rx.clear()  # changing the FIFO mode empties the FIFOs
-        if value & FCR_CLEAR_RX:
-            self.rx.clear()
-            self.lsr_err &= ~LSR_OE
-        self.fcr = value & 0xC9 if value & FCR_ENABLE else 0
-
-    # runs when the guest writes MCR
-    def _write_mcr(self, value: int) -> None:
-        if self.mcr & MCR_LOOP or value & MCR_LOOP:
-            before = self.msr() & 0xF0
-            self.mcr = value
-            after = self.msr() & 0xF0
-            changed = before ^ after
-            # MSR bits 3..0: delta CTS, delta DSR, trailing edge RI, delta DCD
-            delta = (changed >> 4) & 0b1011
-            if before & MSR_RI and not after & MSR_RI:
-                delta |= 0x04
-            self.msr_delta |= delta
-        else:
-            self.mcr = value
+    # runs when a test or report asks for staged console input not yet in the FIFO
+    @property
+    def staged(self) -> bytes:
+        head, n = self._slot(U.U_IN_HEAD), self._slot(U.U_IN_COUNT)
+        return bytes(self._slot(U.U_IN + (head + i) % U.IN_SIZE) for i in range(n))
 
     # runs when a caller asks for the programmed baud-rate divisor (DLM:DLL)
     @property
     def divisor(self) -> int:
-        return self.dlm << 8 | self.dll
+        return self._slot(U.U_DLM) << 8 | self._slot(U.U_DLL)
 
+    # runs at power-on and on a system reset
+    def reset(self) -> None:
+        U.uart_reset(self.state, self.block)
+        self.service()
+
+    # ---- the host side -----------------------------------------------------------------
+    # runs after every engine exit and before firmware prints: drain output, propagate the line
+    def service(self) -> None:
+        st, b = self.state, self.block
+        n = int(st[b + U.U_TX_COUNT])
+        if n:
+            data = st[b + U.U_TX : b + U.U_TX + n].astype(np.uint8).tobytes()
+            st[b + U.U_TX_COUNT] = 0
+            if self.console is not None:
+                self.console.write(data)
+        if st[b + L.ED_EVENT] & L.EV_IRQ or st[b + L.ED_IRQ_PENDING] != st[b + L.ED_IRQ_LEVEL]:
+            level = bool(st[b + L.ED_IRQ_LEVEL])
+            # the PLIC sets its pending bit to the level (QEMU: sifive_plic_irq_request); with an
+            # IrqLine it also writes the mirror, for any other callable the mirror follows the level
+            st[b + L.ED_IRQ_PENDING] = int(level)
+            if self.irq is not None:
+                self.irq(level)
+        st[b + L.ED_EVENT] = 0
+
+    # runs between engine slices: stage typed input, let it into the FIFO as room allows
+    def poll(self) -> None:
+        st, b = self.state, self.block
+        if self.console is None or st[b + U.U_MCR] & MCR_LOOP:
+            return
+        room = U.IN_SIZE - int(st[b + U.U_IN_COUNT])
+        fifo_room = (RX_FIFO_SIZE if st[b + U.U_FCR] & FCR_ENABLE else 1) - int(st[b + U.U_RX_COUNT])
+        if room <= 0 or (fifo_room <= 0 and st[b + U.U_IN_COUNT]):
+            return  # the guest has not made room: leave the input where it is
+        data = self.console.read(room)
+        if not data:
+            return
+        head, n = int(st[b + U.U_IN_HEAD]), int(st[b + U.U_IN_COUNT])
+        for i, byte in enumerate(data):
+            st[b + U.U_IN + (head + n + i) % U.IN_SIZE] = byte
+        st[b + U.U_IN_COUNT] = n + len(data)
+        if U.uart_refill(st, b):
+            U.uart_update(st, b)  # QEMU's serial_receive1 ends with serial_update_irq
+        self.service()
+
+    # ---- register interface for Python callers -------------------------------------------
+    # runs when Python (a test, a debugger) loads from the UART window
+    def read(self, offset: int, size: int) -> int:
+        v, _ = U.uart_load(self.state, self.block, offset)
+        self.service()
+        return int(v)
+
+    # runs when Python stores to the UART window
+    def write(self, offset: int, size: int, value: int) -> None:
+        U.uart_store(self.state, self.block, offset, value)
+        self.service()
+
+    # ---- snapshots -----------------------------------------------------------------------
     # runs when a snapshot is taken
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "rx": bytes(self.rx),
-            "ier": self.ier,
-            "fcr": self.fcr,
-            "lcr": self.lcr,
-            "mcr": self.mcr,
-            "lsr_err": self.lsr_err,
-            "scr": self.scr,
-            "dll": self.dll,
-            "dlm": self.dlm,
-            "thr_ipending": self.thr_ipending,
-            "msr_delta": self.msr_delta,
-        }
+        return {**{k: self._slot(i) for k, i in _SNAP_REGS.items()}, "rx": self.rx, "staged": self.staged}
 
     # runs when a snapshot is restored
     def restore(self, state: dict[str, Any]) -> None:
-        self.rx = deque(state["rx"])
-        for key in ("ier", "fcr", "lcr", "mcr", "lsr_err", "scr", "dll", "dlm"):
-            setattr(self, key, state[key])
-        self.thr_ipending = state["thr_ipending"]
-        self.msr_delta = state["msr_delta"]
-        self._update()
+        U.uart_reset(self.state, self.block)
+        st, b = self.state, self.block
+        for k, i in _SNAP_REGS.items():
+            st[b + i] = state[k]
+        for j, byte in enumerate(state["rx"]):
+            st[b + U.U_RX + j] = byte
+        st[b + U.U_RX_COUNT] = len(state["rx"])
+        for j, byte in enumerate(state.get("staged", b"")):
+            st[b + U.U_IN + j] = byte
+        st[b + U.U_IN_COUNT] = len(state.get("staged", b""))
+        U.uart_update(st, b)
+        self.service()

@@ -373,15 +373,15 @@ class VirtioMMIO(Device):
         return bool(self.driver_features >> bit & 1)
 
     # ---- interrupts ------------------------------------------------------------------------
-    # runs after InterruptStatus changes: drive the PLIC line
+    # runs after InterruptStatus changes: drive the PLIC line to its level, every time (as QEMU's
+    # virtio_mmio_update_irq: each notification raises the line again, so the PLIC pends it again)
     def _update_irq(self) -> None:
         level = self.isr != 0
-        if level != self._irq_level:
-            self._irq_level = level
-            if level:
-                self.count("interrupts")
-            if self.irq is not None:
-                self.irq(level)
+        if level and not self._irq_level:
+            self.count("interrupts")
+        self._irq_level = level
+        if self.irq is not None:
+            self.irq(level)
 
     # runs when the device has used buffers or changed its configuration
     def interrupt(self, bits: int) -> None:
