@@ -20,25 +20,13 @@ import click
 
 from rvisor import images
 from rvisor.hw import layout as L
+from rvisor.interface import EXIT_USAGE, CliError, load_runner, require_present
 
 KERNEL_OFFSET = 0x20_0000  # the kernel's place behind firmware (--bios builtin|FILE)
 MAX_HARTS = 64
-EXIT_USAGE = 2
 EXIT_TIMEOUT = 124
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class CliError(click.ClickException):
-    """A user error: printed as one line, exit code 2."""
-
-    exit_code = EXIT_USAGE
-
-    # runs when a user error is raised: remembers which subcommand it belongs to
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        ctx = click.get_current_context(silent=True)
-        self.where = ctx.command_path if ctx is not None else "rvisor"
 
 
 # runs for `rvisor --version`: the installed package's version, or the source tree's
@@ -206,15 +194,6 @@ class BootPlan:
     image: images.Image | None
 
 
-# runs when a bundled image is named (--kernel NAME, `rvisor demo NAME`): every file of it must exist
-def require_present(img: images.Image, flag: str = "") -> images.Image:
-    if not img.present:
-        where = f"{flag}: " if flag else ""
-        raise CliError(f"{where}bundled image {img.name!r} is not available: {img.path} is missing "
-                       f"({img.build_hint})")
-    return img
-
-
 # runs when --kernel is parsed: an existing file, else a bundled image name
 def resolve_kernel(kernel: str) -> tuple[Path, images.Image | None]:
     if os.path.exists(kernel):
@@ -274,17 +253,6 @@ def plan_boot(kernel: str, bios: str | None = None, initrd: str | None = None, a
     return BootPlan(str(kpath), bios, initrd, append, parsed, dtb, mem, smp, img)
 
 
-# runs when a run needs the engine: imports the runner lazily so that --help and errors stay fast
-def load_runner() -> tuple[Any, type[BaseException]]:
-    try:
-        from rvisor.boot.errors import BootError
-        from rvisor.runner import run_guest
-    except ImportError as e:
-        raise click.ClickException(f"the rvisor engine cannot be loaded ({e}); run 'bash setup.sh' to "
-                                   "install what it needs") from None
-    return run_guest, BootError
-
-
 # runs after a run when --stats-json was given
 def write_stats(path: str, result: Any) -> None:
     stats = getattr(result, "stats", {}) or {}
@@ -295,6 +263,8 @@ def write_stats(path: str, result: Any) -> None:
         "traps": stats.get("traps", {}),
         "interrupts": stats.get("interrupts", {}),
         "exits": stats.get("exits", {}),
+        "exits_per_second": stats.get("exits_per_second", 0.0),
+        "exit_cost": stats.get("exit_cost", {}),
         "priv_switches": stats.get("priv_switches", 0),
         "reason": result.reason,
         "exit_code": result.exit_code,

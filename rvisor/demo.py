@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rvisor import images
-from rvisor.cli import CliError, load_runner, require_present
+from rvisor.interface import CliError, load_runner, require_present
 
 # The demo's guests, in order; those not built yet are left out (and named) when no names are given.
 DEFAULT_GUESTS = ["privilege", "os"]

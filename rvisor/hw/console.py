@@ -259,19 +259,19 @@ class FileConsole(Console):
 
     kind = "file"
 
-    # runs once per run with --console file:PATH: opens PATH for appending
+    # runs once per run with --console file:PATH: opens PATH for appending, unbuffered
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.path = os.fspath(path)
-        self._fh: BinaryIO | None = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        # written through, as QEMU's -serial file: a prompt without a newline (`=> `, `$ `) is in
+        # the file as soon as the guest sent it, for anyone following the file
+        self._fh: BinaryIO | None = open(self.path, "ab", buffering=0)  # noqa: SIM115 - closed in close()
 
-    # runs for every byte string the guest transmits
+    # runs for every byte string the guest transmits (the UART hands over what a slice sent)
     def write(self, data: bytes) -> None:
         self.bytes_out += len(data)
         if self._fh is not None:
             self._fh.write(data)
-            if b"\n" in data:
-                self._fh.flush()
 
     # runs when the board is torn down
     def close(self) -> None:
