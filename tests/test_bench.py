@@ -69,6 +69,13 @@ def test_bench_boot(rvisor_cli: Cli, shared_guest: Callable[[str], Path]) -> Non
     rows = {r["guest"]: r for r in json.loads(p.stdout)}
     assert rows["linux"]["rvisor_seconds"] > 0, p.stderr
     assert p.returncode == 0, p.stderr
+    # every row ends at what a person waits for: the self-test's end, U-Boot's prompt after
+    # autoboot, the teaching OS's shell prompt
+    assert rows["linux"]["marker"] == rows["linux (OpenSBI)"]["marker"] == "RVISOR-LINUX-SELFTEST-DONE"
+    if "u-boot" in rows:
+        assert rows["u-boot"]["marker"] == "=> " and rows["u-boot"]["rvisor_seconds"] > 2  # bootdelay 2 s
+    if "os" in rows:
+        assert rows["os"]["marker"] == bench.OS_MARKER and rows["os"]["rvisor_seconds"] > 0
     if shutil.which(bench.QEMU):
         assert rows["linux"]["qemu_seconds"] > 0
         assert rows["linux"]["ratio"] == pytest.approx(rows["linux"]["rvisor_seconds"]
