@@ -8,9 +8,12 @@ Sources, in order (a later entry with the same name replaces an earlier one):
   comment);
 * an optional ``guest/images.txt`` with lines ``name, path, description[, bios]`` for more guests;
 * firmware from Debian's packages (``u-boot``: OpenSBI fw_jump + U-Boot) when installed;
-* the external Linux guests (``linux``, ``linux-smp``: ``Image`` + ``initramfs.cpio.gz``) from the
-  guests folder: ``$RVISOR_GUESTS``, else ``../shared/guests`` beside the repository, else
-  ``/work/shared/guests``.
+* rvisor's own Linux guests (``linux``, ``linux-smp``: ``Image`` + ``initramfs.cpio.gz``), which
+  ``guest/linux/build.sh`` (run by setup.sh) builds into ``~/.cache/rvisor/guests/<key>/``; the key
+  is a hash of every build input (see ``linux_cache_key``);
+* when ``$RVISOR_GUESTS`` names a folder with ``linux/`` or ``linux-smp/``, those replace them.
+  ``shared_guest_dir`` also looks in ``../shared/guests`` beside the repository and in
+  ``/work/shared/guests``, for the tests that name an external guest.
 
 An image carries the boot settings it needs (``bios``, ``initrd``, ``append``, memory, harts);
 options given on the command line override them.
@@ -18,8 +21,10 @@ options given on the command line override them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +36,9 @@ OPENSBI_FW_JUMP = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin")
 OPENSBI_FW_DYNAMIC = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin")
 UBOOT_SMODE = Path("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin")
 LINUX_APPEND = "console=ttyS0 earlycon=sbi"
+LINUX_SRC = ROOT / "guest" / "linux"
+# the Debian packages whose versions are inputs of the Linux build (as in guest/linux/build.sh)
+LINUX_PACKAGES = ("linux-source-6.1", "gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross")
 
 # Where the guest software of guest/ may land, first match wins (the first is shown while unbuilt).
 _GUEST_CANDIDATES: dict[str, tuple[str, list[str]]] = {
@@ -43,7 +51,7 @@ _GUEST_CANDIDATES: dict[str, tuple[str, list[str]]] = {
         ["guest/build/demo/privilege.elf", "guest/build/privilege.elf", "guest/**/privilege.elf"],
     ),
     "os": (
-        "the teaching OS: M-mode timer forwarding, two preemptive user processes, UART, virtio-blk",
+        "the teaching OS: S-mode on SBI, shell, processes, a logged file system on its virtio disk",
         ["guest/build/os.elf", "guest/os/build/os.elf", "guest/os/os.elf", "guest/**/os.elf"],
     ),
 }
@@ -141,6 +149,50 @@ def guests_dirs() -> list[Path]:
     return dirs
 
 
+# runs when the Linux guests are looked up: $RVISOR_GUESTS_CACHE, else ~/.cache/rvisor/guests
+def linux_cache_root() -> Path:
+    env = os.environ.get("RVISOR_GUESTS_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rvisor" / "guests"
+
+
+# runs when the cache key is computed: "<version>" of each build package, "missing" when not installed
+def _package_versions() -> dict[str, str]:
+    versions = dict.fromkeys(LINUX_PACKAGES, "missing")
+    try:
+        proc = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Status} ${Version}\n", *LINUX_PACKAGES],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return versions
+    for line in proc.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 5 and fields[0] in versions and fields[1:4] == ["install", "ok", "installed"]:
+            versions[fields[0]] = fields[4]
+    return versions
+
+
+# runs when the cache key is computed: the same manifest as guest/linux/build.sh writes
+def linux_manifest() -> str:
+    lines = []
+    files = [p for p in LINUX_SRC.rglob("*") if p.is_file() and not p.name.endswith(".md")]
+    rels = sorted(p.relative_to(LINUX_SRC).as_posix() for p in files)
+    for rel in rels:
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        lines.append(f"{hashlib.sha256((LINUX_SRC / rel).read_bytes()).hexdigest()}  {rel}\n")
+    for name, version in _package_versions().items():
+        lines.append(f"{name} {version}\n")
+    return "".join(lines)
+
+
+# runs when the Linux guests are looked up: the folder that guest/linux/build.sh fills for these inputs
+def linux_cache_dir() -> Path:
+    key = hashlib.sha256(linux_manifest().encode()).hexdigest()[:16]
+    return linux_cache_root() / key
+
+
 # runs when one external guest folder (e.g. "linux") is wanted; None when no guests folder has it
 def shared_guest_dir(name: str) -> Path | None:
     for d in guests_dirs():
@@ -168,7 +220,8 @@ def registry() -> dict[str, Image]:
     for name, (desc, pats) in _GUEST_CANDIDATES.items():
         path = _find_guest(pats)
         drives = ((path.parent / "os-disk.img", False),) if name == "os" else ()
-        reg[name] = Image(name, desc, "guest", path, build_hint="make -C guest", drives=drives)
+        bios = "builtin" if name == "os" else "none"  # the OS is an S-mode kernel on SBI
+        reg[name] = Image(name, desc, "guest", path, bios=bios, build_hint="make -C guest", drives=drives)
     for w in read_workloads():
         desc = f"benchmark workload: {w.description}" if w.description else "benchmark workload"
         reg[w.name] = Image(w.name, desc, "workload", w.path, build_hint="make -C guest (bench workloads)")
@@ -186,11 +239,14 @@ def registry() -> dict[str, Image]:
             bios=str(OPENSBI_FW_JUMP),
             build_hint="apt-get install opensbi u-boot-qemu",
         )
-    for name, smp, what in (("linux", None, "Linux 6.1 + self-test initramfs"),
-                            ("linux-smp", 2, "Linux 6.1 SMP + self-test initramfs (default 2 harts)")):
-        d = shared_guest_dir(name)
-        if d is None:
-            continue
+    built = linux_cache_dir()
+    external = os.environ.get("RVISOR_GUESTS")
+    for name, smp, what in (("linux", None, "Linux 6.1 + rvisor's init: self-checks, then power-off"),
+                            ("linux-smp", 2, "Linux 6.1 SMP + rvisor's init (default 2 harts)")):
+        d, hint = built / name, "bash setup.sh builds it"
+        if external and (Path(external) / name).is_dir():
+            d, hint = Path(external) / name, "see its README"
+            what = f"external guest from $RVISOR_GUESTS/{name}"
         reg[name] = Image(
             name,
             f"{what}, built-in SBI firmware",
@@ -201,7 +257,7 @@ def registry() -> dict[str, Image]:
             append=LINUX_APPEND,
             memory=256 << 20,
             smp=smp,
-            build_hint="external guest image (see its README)",
+            build_hint=hint,
         )
     return reg
 

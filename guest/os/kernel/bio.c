@@ -1,59 +1,98 @@
-/* Block I/O: sector reads/writes on the disk, and the boot-time disk test. */
+/* Block cache: BSIZE-byte blocks (two sectors) of the disk, least recently
+ * used recycled first. The kernel runs one system call at a time with
+ * interrupts off, so a block is never wanted by two users at once; blocks of
+ * an uncommitted transaction are pinned until the log has written them. */
 #include "kernel.h"
 
-#define SECTOR 512
-#define TEST_SECTOR 1
+#define NBUF 48
+#define SPB (BSIZE / 512)
 
-static uint8_t buf[SECTOR], pattern[SECTOR];
+static struct buf bufs[NBUF];
+static uint64_t lru_clock;
+static int have_disk;
 
-/* Runs wherever the kernel needs a sector; 0 on success. */
-int bread(uint64_t sector, void *dst)
-{
-    return virtio_blk_rw(sector, dst, 0);
-}
-
-/* Runs wherever the kernel writes a sector; 0 on success. */
-int bwrite(uint64_t sector, const void *src)
-{
-    return virtio_blk_rw(sector, (void *)src, 1);
-}
-
-/* Runs once at boot: show sector 0, then write two different patterns to the
- * test sector and read each back. Two patterns, so that a sector still holding
- * the previous boot's data cannot make a failed write look like a success. */
-int disk_selftest(void)
+/* Runs once at boot: find the disk. */
+int disk_init(void)
 {
     int r = virtio_blk_init();
-    if (r < 0)
-        return r == -1 ? 0 : -1;       /* -1: no usable device; other: broken */
+    have_disk = r == 0;
+    return r == 0 ? 1 : (r == -1 ? 0 : -1);
+}
 
-    if (bread(0, buf) < 0) {
-        printf("OS: disk read error (sector 0)\n");
-        return -1;
-    }
-    printf("OS: disk sector0 ");
-    for (int i = 0; i < 16; i++)
-        printf("%02x", buf[i]);
-    printf("\n");
+/* Runs at mount and format: the disk's size in blocks. */
+uint32_t disk_blocks(void)
+{
+    return have_disk ? (uint32_t)(virtio_blk_capacity() / SPB) : 0;
+}
 
-    if (virtio_blk_capacity() <= TEST_SECTOR) {
-        printf("OS: disk too small for the write test\n");
-        return -1;
+/* Runs at mount: a write-protected disk is mounted but never written. */
+int disk_read_only(void)
+{
+    return virtio_blk_read_only();
+}
+
+/* Runs wherever the file system needs a block: the cached copy, read if needed. */
+struct buf *bread(uint32_t blockno)
+{
+    struct buf *b = 0, *victim = 0;
+    for (int i = 0; i < NBUF; i++) {
+        if (bufs[i].valid && bufs[i].blockno == blockno) {
+            b = &bufs[i];
+            break;
+        }
+        if (bufs[i].refcnt == 0 && !bufs[i].pinned && (!victim || bufs[i].lru < victim->lru))
+            victim = &bufs[i];
     }
+    if (!b) {
+        if (!victim)
+            panic("bread: no free buffers");
+        b = victim;
+        b->blockno = blockno;
+        b->valid = 0;
+    }
+    if (!b->valid) {
+        if (virtio_blk_rw((uint64_t)blockno * SPB, b->data, SPB, 0) < 0)
+            panic("disk read error, block %u", blockno);
+        b->valid = 1;
+    }
+    b->refcnt++;
+    b->lru = ++lru_clock;
+    return b;
+}
+
+/* Runs in the log (commit and recovery): the block goes to its place on the disk. */
+void bwrite(struct buf *b)
+{
+    if (virtio_blk_rw((uint64_t)b->blockno * SPB, b->data, SPB, 1) < 0)
+        panic("disk write error, block %u", b->blockno);
+}
+
+/* Runs when a user of a block is done with it. */
+void brelse(struct buf *b)
+{
+    if (b->refcnt <= 0)
+        panic("brelse");
+    b->refcnt--;
+}
+
+/* Runs in the selftest program (disktest system call): write two patterns to
+ * sector 1, which the file system never uses, read each back and restore the
+ * sector. Skipped unless our file system is on the disk (a foreign disk is
+ * never written). */
+int disk_selftest(void)
+{
+    static uint8_t save[512], pattern[512], back[512];
+    if (!fs_mounted() || disk_read_only())
+        return 0;
+    if (virtio_blk_rw(1, save, 1, 0) < 0)
+        return -1;
     for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < SECTOR; i++)
+        for (int i = 0; i < 512; i++)
             pattern[i] = (uint8_t)((i * 7 + 0x5a) ^ (pass ? 0xff : 0x00));
-        memcpy(pattern, pass ? "RVISOR-OS pass 2" : "RVISOR-OS pass 1", 16);
-        memset(buf, 0, SECTOR);
-        if (bwrite(TEST_SECTOR, pattern) < 0 || bread(TEST_SECTOR, buf) < 0) {
-            printf("OS: disk write FAILED (I/O error, sector %d)\n", TEST_SECTOR);
+        memset(back, 0, sizeof back);
+        if (virtio_blk_rw(1, pattern, 1, 1) < 0 || virtio_blk_rw(1, back, 1, 0) < 0 ||
+            memcmp(back, pattern, 512) != 0)
             return -1;
-        }
-        if (memcmp(buf, pattern, SECTOR) != 0) {
-            printf("OS: disk write FAILED (read back differs, sector %d)\n", TEST_SECTOR);
-            return -1;
-        }
     }
-    printf("OS: disk write ok (sector %d written and verified twice)\n", TEST_SECTOR);
-    return 1;
+    return virtio_blk_rw(1, save, 1, 1) < 0 ? -1 : 1;
 }

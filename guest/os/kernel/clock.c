@@ -1,4 +1,4 @@
-/* The clock: counts ticks forwarded from M-mode and wakes sleepers. */
+/* The clock: counts timer ticks and wakes sleepers. */
 #include "kernel.h"
 
 volatile uint64_t ticks;

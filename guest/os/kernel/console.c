@@ -1,44 +1,105 @@
-/* Console: UART input arrives by interrupt into a ring buffer; read() takes
- * from it, sleeping while it is empty. Output goes straight to the UART. */
+/* Console: the terminal's line discipline. UART input arrives by interrupt;
+ * it is echoed and edited here (backspace, Ctrl-U), a line is handed to read()
+ * when Enter or Ctrl-D ends it, and Ctrl-C kills the foreground job. Output
+ * goes straight to the UART. */
 #include "kernel.h"
 
-#define CONS_BUF 128
+#define CONS_BUF 1024
+#define CTRL(x) ((x) - '@')
+
 static struct {
     char buf[CONS_BUF];
-    uint32_t r, w;              /* read/write positions, free-running */
+    uint32_t r, w, e;           /* read, committed, edit positions (free-running) */
+    int fg;                     /* the foreground job's process group */
 } cons;
+
+/* Runs for echoed input: the same path as kernel output. */
+static void cons_putc(char c)
+{
+    if (c == '\n')
+        uart_putc('\r');
+    uart_putc(c);
+}
+
+/* Runs in the UART driver before it takes a byte: is there room for it? */
+int console_room(void)
+{
+    return cons.e - cons.r < CONS_BUF;
+}
 
 /* Runs in the UART interrupt handler for every received byte. */
 void console_intr(char c)
 {
-    if (stats.uart_irqs++ == 0)
-        printf("OS: uart rx interrupt\n");
-    if (cons.w - cons.r < CONS_BUF)     /* drop input when nobody reads */
-        cons.buf[cons.w++ % CONS_BUF] = c;
-    wakeup(&cons);
+    stats.uart_irqs++;
+    switch (c) {
+    case CTRL('C'):
+        cons.e = cons.w;                    /* drop the line being typed */
+        cons_putc('^'); cons_putc('C'); cons_putc('\n');
+        if (cons.fg > 1)
+            proc_kill_group(cons.fg);
+        break;
+    case CTRL('U'):
+        while (cons.e != cons.w && cons.buf[(cons.e - 1) % CONS_BUF] != '\n') {
+            cons.e--;
+            cons_putc('\b'); cons_putc(' '); cons_putc('\b');
+        }
+        break;
+    case CTRL('H'):
+    case 0x7f:
+        if (cons.e != cons.w) {
+            cons.e--;
+            cons_putc('\b'); cons_putc(' '); cons_putc('\b');
+        }
+        break;
+    default:
+        if (c == '\r')
+            c = '\n';
+        if (c == 0 || (c != '\n' && c != CTRL('D') && c != '\t' && (uint8_t)c < 0x20))
+            break;                          /* other control characters are ignored */
+        if (cons.e - cons.r >= CONS_BUF)
+            break;
+        cons.buf[cons.e++ % CONS_BUF] = c;
+        if (c != CTRL('D'))
+            cons_putc(c);
+        if (c == '\n' || c == CTRL('D') || cons.e - cons.r == CONS_BUF) {
+            cons.w = cons.e;
+            wakeup(&cons);
+        }
+    }
 }
 
-/* Runs in read(0, ...): at least one byte, at most n; -1 if killed meanwhile. */
+/* Runs in read() on the console: one line at most; 0 at Ctrl-D on an empty
+ * line (end of input); -1 if killed meanwhile. */
 int console_read(char *dst, int n)
 {
-    while (cons.r == cons.w) {
-        if (myproc()->killed)
-            return -1;
-        sleep(&cons);
-    }
     int got = 0;
-    while (got < n && cons.r != cons.w)
-        dst[got++] = cons.buf[cons.r++ % CONS_BUF];
+    while (got < n) {
+        while (cons.r == cons.w) {
+            if (myproc()->killed)
+                return -1;
+            sleep(&cons);
+        }
+        char c = cons.buf[cons.r++ % CONS_BUF];
+        if (c == CTRL('D'))
+            break;                          /* ends the line; alone, it is end of input */
+        dst[got++] = c;
+        if (c == '\n')
+            break;
+    }
+    uart_rx_resume();
     return got;
 }
 
-/* Runs in write(1 or 2, ...): polled output, \n becomes \r\n for terminals. */
+/* Runs in write() on the console: polled output, \n becomes \r\n for terminals. */
 int console_write(const char *src, int n)
 {
-    for (int i = 0; i < n; i++) {
-        if (src[i] == '\n')
-            uart_putc('\r');
-        uart_putc(src[i]);
-    }
+    for (int i = 0; i < n; i++)
+        cons_putc(src[i]);
     return n;
+}
+
+/* Runs in setfg(): which job Ctrl-C interrupts. */
+void console_set_fg(int pgid)
+{
+    cons.fg = pgid;
 }

@@ -1,25 +1,29 @@
 /* Physical page allocator: a free list threaded through the free pages. */
 #include "kernel.h"
-#include "../arch/riscv/board.h"
-
-extern char end[];          /* first page after the kernel image (kernel.ld) */
 
 struct freepage { struct freepage *next; };
 static struct freepage *freelist;
-static uint64_t nfree;
+static uint64_t nfree, mem_start, mem_end;
 
-/* Runs once at boot: every page between the kernel and the end of RAM is free. */
+/* Runs once at boot: every page between the kernel and the end of RAM is free
+ * (the machine layer says where that is, from the device tree). */
 void kalloc_init(void)
 {
-    for (uint64_t pa = (uint64_t)end; pa + 4096 <= PHYSTOP; pa += 4096)
+    arch_memory(&mem_start, &mem_end);
+    for (uint64_t pa = mem_end - PGSIZE; pa >= mem_start; pa -= PGSIZE)
         kfree((void *)pa);
-    printf("OS: memory %lu KiB free\n", nfree * 4);
+}
+
+/* Runs for ps/sysinfo: pages still free. */
+uint64_t kalloc_free_pages(void)
+{
+    return nfree;
 }
 
 /* Runs when a page is no longer used (page tables, user memory). */
 void kfree(void *pa)
 {
-    if ((uint64_t)pa % 4096 || (uint64_t)pa < (uint64_t)end || (uint64_t)pa >= PHYSTOP)
+    if ((uint64_t)pa % PGSIZE || (uint64_t)pa < mem_start || (uint64_t)pa >= mem_end)
         panic("kfree 0x%lx", (uint64_t)pa);
     struct freepage *f = pa;
     f->next = freelist;

@@ -32,3 +32,26 @@ void panic(const char *fmt, ...)
     printf("\n");
     board_poweroff(2);
 }
+
+struct sbuf { char *buf; int size, n; };
+
+/* Runs per character of ksnprintf output: keep what fits, always terminated. */
+static void sput(char c, void *ctx)
+{
+    struct sbuf *s = ctx;
+    if (s->n + 1 < s->size)
+        s->buf[s->n++] = c;
+    s->buf[s->n] = 0;
+}
+
+/* Runs where the kernel formats into a buffer (banner, names). */
+int ksnprintf(char *buf, int size, const char *fmt, ...)
+{
+    struct sbuf s = { buf, size, 0 };
+    va_list ap;
+    buf[0] = 0;
+    va_start(ap, fmt);
+    vformat(sput, &s, fmt, ap);
+    va_end(ap);
+    return s.n;
+}

@@ -1,21 +1,24 @@
-/* Table of the user programs built into the kernel (see programs.S). */
+/* Table of the user programs built into the kernel (programs.S): the /bin
+ * directory, read-only, found by exec by name or as /bin/name. */
 #include "kernel.h"
+#include "programs.h"
 
-extern const uint8_t prog_init_start[], prog_init_end[];
-extern const uint8_t prog_ticker_start[], prog_ticker_end[];
-extern const uint8_t prog_echo_start[], prog_echo_end[];
-
-static const struct program programs[] = {
-    { "init", prog_init_start, prog_init_end },
-    { "ticker", prog_ticker_start, prog_ticker_end },
-    { "echo", prog_echo_start, prog_echo_end },
-};
-
-/* Runs in spawn: look a program up by name; 0 if there is none. */
-const struct program *program_find(const char *name)
+/* Runs in exec: look a program up by path; 0 if there is none. */
+const struct program *program_find(const char *path)
 {
-    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
-        if (strcmp(programs[i].name, name) == 0)
+    if (memcmp(path, "/bin/", 5) == 0)
+        path += 5;
+    for (int i = 0; programs[i].name; i++)
+        if (strcmp(programs[i].name, path) == 0)
             return &programs[i];
     return 0;
+}
+
+/* Runs when /bin is listed: the i-th program, 0 past the end. */
+const struct program *program_at(int i)
+{
+    for (int j = 0; j <= i; j++)
+        if (!programs[j].name)
+            return 0;
+    return &programs[i];
 }

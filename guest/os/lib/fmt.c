@@ -26,8 +26,10 @@ void vformat(void (*put)(char, void *), void *ctx, const char *fmt, va_list ap)
             continue;
         }
         char pad = ' ';
-        int width = 0, is_long = 0;
-        if (*++fmt == '0')
+        int width = 0, is_long = 0, left = 0;
+        if (*++fmt == '-')
+            left = 1, fmt++;
+        if (*fmt == '0')
             pad = '0', fmt++;
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
@@ -54,10 +56,19 @@ void vformat(void (*put)(char, void *), void *ctx, const char *fmt, va_list ap)
             put('x', ctx);
             put_num(put, ctx, (uint64_t)va_arg(ap, void *), 16, 16, '0');
             break;
-        case 's':
-            for (const char *s = va_arg(ap, const char *); s && *s; s++)
-                put(*s, ctx);
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            int n = 0;
+            while (s && s[n])
+                n++;
+            for (int i = n; !left && i < width; i++)
+                put(' ', ctx);
+            for (int i = 0; i < n; i++)
+                put(s[i], ctx);
+            for (int i = n; left && i < width; i++)
+                put(' ', ctx);
             break;
+        }
         case 'c':
             put((char)va_arg(ap, int), ctx);
             break;

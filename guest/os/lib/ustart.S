@@ -1,5 +1,5 @@
-# User program entry, at USER_BASE. The kernel starts us with sp set and
-# a0 = the spawn() argument; main's return value becomes the exit status.
+# User program entry, at USER_BASE. exec starts us with sp set, a0 = argc and
+# a1 = argv; main's return value becomes the exit status.
     .section .text.start, "ax"
     .globl _start
 _start:

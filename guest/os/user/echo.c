@@ -1,17 +1,19 @@
-/* echo: print every console byte it reads (the UART delivers them by
- * interrupt). Runs until init kills it. */
+/* echo: print the arguments, separated by spaces. */
 #include "ulib.h"
 
-/* Runs as a process spawned by init; exits when read() fails (killed). */
-int main(long arg)
+/* Runs as a command: echo words... */
+int main(int argc, char **argv)
 {
-    (void)arg;
-    char c;
-    while (read(0, &c, 1) == 1) {
-        if (c >= 0x21 && c < 0x7f)
-            printf("OS: echo %c\n", c);
-        else
-            printf("OS: echo 0x%02x\n", (unsigned char)c);
+    char buf[512];
+    buf[0] = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strlen(buf) + strlen(argv[i]) + 2 >= sizeof buf)
+            break;
+        strcat(buf, argv[i]);
+        if (i + 1 < argc)
+            strcat(buf, " ");
     }
+    strcat(buf, "\n");
+    write(1, buf, (long)strlen(buf));
     return 0;
 }

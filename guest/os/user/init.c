@@ -1,43 +1,28 @@
-/* init: the first process. Starts two tickers and the echo program, waits
- * for the tickers, gives input a moment to be echoed, then powers off. */
+/* init: the first process. Starts the shell on the console, collects orphans,
+ * and powers the machine off when the shell ends (exit or Ctrl-D). */
 #include "ulib.h"
 
-#define ECHO_WINDOW 200     /* ticks (0.2 s) of echoing after the tickers end */
-
-/* Runs as the first process (pid 1), started by kmain. */
-int main(long arg)
+/* Runs as process 1, loaded by the kernel at boot. */
+int main(int argc, char **argv)
 {
-    (void)arg;
-    printf("OS: init running (pid %d)\n", getpid());
-    int a = spawn("ticker", 'A');
-    int b = spawn("ticker", 'B');
-    int e = spawn("echo", 0);
-    if (a < 0 || b < 0 || e < 0) {
-        printf("OS: init: spawn failed\n");
+    (void)argc;
+    (void)argv;
+    char *shargv[] = { "sh", 0 };
+    int sh = fork();
+    if (sh < 0) {
+        printf("init: fork failed\n");
         poweroff(1);
     }
-
-    int failed = 0, tickers = 2, echo_alive = 1;
-    while (tickers > 0) {
+    if (sh == 0) {
+        exec("sh", shargv);
+        printf("init: cannot run sh\n");
+        exit(1);
+    }
+    for (;;) {
         int status, pid = wait(&status);
-        if (pid < 0)
-            break;
-        if (pid == e)
-            echo_alive = 0;
-        else
-            tickers--;
-        if (status != 0) {
-            printf("OS: init: pid %d exited with status %d\n", pid, status);
-            failed = 1;
+        if (pid == sh || pid < 0) {
+            printf("OS: shell exited (status %d), powering off\n", status);
+            poweroff(status == 0 ? 0 : 1);
         }
     }
-    printf("OS: procs done (A and B finished)\n");
-
-    if (echo_alive) {
-        sleep(ECHO_WINDOW);
-        kill(e);            /* echo blocks in read() forever otherwise */
-        int status;
-        wait(&status);
-    }
-    poweroff(failed ? 1 : 0);
 }

@@ -13,27 +13,20 @@
 #define csr_clear(csr, val) \
     __asm__ volatile("csrc " #csr ", %0" :: "rK"((uint64_t)(val)))
 
-#define MSTATUS_MPP_MASK (3UL << 11)
-#define MSTATUS_MPP_S    (1UL << 11)
-#define MSTATUS_MIE      (1UL << 3)
 #define SSTATUS_SUM      (1UL << 18)   /* S-mode may touch U pages */
 #define SSTATUS_SPP      (1UL << 8)
 #define SSTATUS_SPIE     (1UL << 5)
 #define SSTATUS_SIE      (1UL << 1)
 
-#define MIE_MTIE (1UL << 7)
-#define SIP_SSIP (1UL << 1)
-#define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
 #define SIE_SEIE (1UL << 9)
 
 #define SCAUSE_INTR     (1UL << 63)
-#define IRQ_S_SOFT      1
+#define IRQ_S_TIMER     5
 #define IRQ_S_EXT       9
 #define EXC_ECALL_U     8
 
 /* Sv39 */
-#define PGSIZE 4096UL
 #define PGROUND_DOWN(a) ((a) & ~(PGSIZE - 1))
 #define PGROUND_UP(a)   (((a) + PGSIZE - 1) & ~(PGSIZE - 1))
 #define PTE_V (1UL << 0)

@@ -1,4 +1,4 @@
-/* S-mode trap handling: system calls, device interrupts, faults. */
+/* S-mode trap handling: system calls, timer and device interrupts, faults. */
 #include "riscv.h"
 #include "board.h"
 #include "arch.h"
@@ -8,10 +8,31 @@ void uservec(void);
 void kernelvec(void);
 void userret(struct trapframe *tf) __attribute__((noreturn));
 
+static uint64_t tick_interval;
+
+/* The exception causes of the privileged spec (scause values 0..15). */
+static const char *const exc_names[16] = {
+    "instruction address misaligned", "instruction access fault", "illegal instruction",
+    "breakpoint", "load address misaligned", "load access fault",
+    "store/AMO address misaligned", "store/AMO access fault", "system call from U-mode",
+    "system call from S-mode", "cause 10", "cause 11", "instruction page fault",
+    "load page fault", "cause 14", "store/AMO page fault",
+};
+
 /* Runs once at boot: traps taken in S-mode go to kernelvec. */
 void trap_init(void)
 {
     csr_write(stvec, (uint64_t)kernelvec);
+    csr_set(sstatus, SSTATUS_SUM);      /* syscalls read user buffers in place */
+}
+
+/* Runs once at boot: the first timer deadline (through SBI), timer and
+ * external interrupts enabled in sie. */
+void timer_init(void)
+{
+    tick_interval = board.timebase / TICK_HZ;
+    sbi_set_timer(arch_time() + tick_interval);
+    csr_set(sie, SIE_STIE | SIE_SEIE);
 }
 
 /* Runs on every trap: handle an interrupt. Returns 2 for a clock tick, 1 for a
@@ -22,18 +43,19 @@ static int devintr(void)
     if (!(scause & SCAUSE_INTR))
         return 0;
     switch (scause & 0xff) {
-    case IRQ_S_SOFT:            /* the tick that M-mode's timervec forwarded */
-        csr_clear(sip, SIP_SSIP);
+    case IRQ_S_TIMER:
+        sbi_set_timer(arch_time() + tick_interval);     /* also clears the pending bit */
         clock_tick();
         return 2;
     case IRQ_S_EXT: {
-        int irq = plic_claim();
-        if (irq == UART0_IRQ)
-            uart_intr();
-        else if (irq)
-            printf("OS: unexpected irq %d\n", irq);
-        if (irq)
+        int irq;
+        while ((irq = plic_claim()) != 0) {
+            if ((uint64_t)irq == board.uart_irq)
+                uart_intr();
+            else
+                printf("OS: unexpected irq %d\n", irq);
             plic_complete(irq);
+        }
         return 1;
     }
     default:
@@ -55,12 +77,12 @@ void usertrap(void)
     } else {
         int d = devintr();
         if (d == 2) {
+            p->preempted++;
             stats.preemptions++;
             yield();                    /* time slice over */
         } else if (d == 0) {
-            printf("OS: proc %s pid %d fault scause=0x%lx sepc=0x%lx stval=0x%lx, killed\n",
-                   p->name, p->pid, scause, csr_read(sepc), csr_read(stval));
-            p->killed = 1;
+            const char *what = scause < 16 ? exc_names[scause] : "unknown exception";
+            proc_fault(what, scause, csr_read(sepc), csr_read(stval));
         }
     }
     if (p->killed)
@@ -85,9 +107,10 @@ void usertrapret(void)
 void kerneltrap(void)
 {
     uint64_t sepc = csr_read(sepc), sstatus = csr_read(sstatus);
+    uint64_t scause = csr_read(scause);
     if (devintr() == 0)
-        panic("kernel trap scause=0x%lx sepc=0x%lx stval=0x%lx",
-              csr_read(scause), sepc, csr_read(stval));
+        panic("kernel trap: %s (scause 0x%lx) at pc 0x%lx, stval 0x%lx",
+              scause < 16 ? exc_names[scause] : "unknown", scause, sepc, csr_read(stval));
     csr_write(sepc, sepc);
     csr_write(sstatus, sstatus);
 }

@@ -1,7 +1,8 @@
 /* virtio-blk over the virtio-mmio transport, modern interface (version 2).
  * One split virtqueue; a request is a chain of three descriptors (header,
- * data, status byte). Completion is polled: requests are rare (boot self-test)
- * and polling keeps the driver short. */
+ * data, status byte). Completion is polled: the kernel runs with interrupts
+ * off, one request at a time, and polling keeps the driver short. The slots
+ * come from the device tree. */
 #include "board.h"
 #include "arch.h"
 #include "../../kernel/kernel.h"
@@ -78,8 +79,8 @@ static void write64(uint64_t off, uint64_t v)
 int virtio_blk_init(void)
 {
     int legacy_slot = -1;
-    for (int slot = 0; slot < VIRTIO_SLOTS && !base; slot++) {
-        uint64_t b = VIRTIO_MMIO + slot * 0x1000UL;
+    for (int slot = 0; slot < board.nvirtio && !base; slot++) {
+        uint64_t b = board.virtio[slot];
         if (MMIO32(b + MAGIC) != 0x74726976 || MMIO32(b + DEVICE_ID) != VIRTIO_ID_BLOCK)
             continue;
         if (MMIO32(b + VERSION) != 2) {
@@ -87,12 +88,12 @@ int virtio_blk_init(void)
             continue;
         }
         base = b;
-        printf("OS: disk virtio-blk (virtio-mmio v2) at slot %d, irq %d\n", slot, slot + 1);
+        printf("OS: disk virtio-blk (virtio-mmio v2) at 0x%lx, irq %lu\n", b, board.virtio_irq[slot]);
     }
     if (!base) {
         if (legacy_slot >= 0)
-            printf("OS: disk legacy virtio-mmio v1 device at slot %d: not supported "
-                   "(QEMU: -global virtio-mmio.force-legacy=false)\n", legacy_slot);
+            printf("OS: disk legacy virtio-mmio v1 device at 0x%lx: not supported "
+                   "(QEMU: -global virtio-mmio.force-legacy=false)\n", board.virtio[legacy_slot]);
         else
             printf("OS: disk none (no virtio-blk device found)\n");
         return -1;
@@ -146,10 +147,16 @@ uint64_t virtio_blk_capacity(void)
     return base ? capacity : 0;
 }
 
-/* Runs from the block layer: transfer one 512-byte sector; 0 on success. */
-int virtio_blk_rw(uint64_t sector, void *buf, int write)
+/* Runs from the block layer: is the disk write-protected? */
+int virtio_blk_read_only(void)
 {
-    if (!base || sector >= capacity || (write && read_only))
+    return read_only;
+}
+
+/* Runs from the block layer: transfer nsect 512-byte sectors; 0 on success. */
+int virtio_blk_rw(uint64_t sector, void *buf, uint32_t nsect, int write)
+{
+    if (!base || sector + nsect > capacity || (write && read_only))
         return -1;
     vq.hdr.type = write ? BLK_T_OUT : BLK_T_IN;
     vq.hdr.reserved = 0;
@@ -157,7 +164,7 @@ int virtio_blk_rw(uint64_t sector, void *buf, int write)
     vq.status = 0xff;
 
     vq.desc[0] = (struct vq_desc){ (uint64_t)&vq.hdr, sizeof vq.hdr, VRING_DESC_F_NEXT, 1 };
-    vq.desc[1] = (struct vq_desc){ (uint64_t)buf, 512,
+    vq.desc[1] = (struct vq_desc){ (uint64_t)buf, 512 * nsect,
                                    VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE), 2 };
     vq.desc[2] = (struct vq_desc){ (uint64_t)&vq.status, 1, VRING_DESC_F_WRITE, 0 };
 

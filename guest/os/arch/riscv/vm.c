@@ -6,8 +6,10 @@
 #include "arch.h"
 #include "../../kernel/kernel.h"
 
-extern char etext[];
+extern char etext[], _entry[];
 static pagetable_t kernel_pt;
+
+#define MEGA (2UL << 20)
 
 /* Runs on every map/lookup: the level-0 PTE for va, creating tables if asked. */
 static uint64_t *walk(pagetable_t pt, uint64_t va, int alloc)
@@ -40,19 +42,51 @@ static int map_range(pagetable_t pt, uint64_t va, uint64_t pa, uint64_t size, ui
     return 0;
 }
 
-/* Runs once at boot: build the kernel table and turn paging on. */
+/* Runs once at boot: a 2 MiB leaf in the level-1 table for va (RAM beyond the
+ * kernel image, so that mapping a gigabyte stays cheap). */
+static void map_mega(pagetable_t pt, uint64_t va, uint64_t perm)
+{
+    uint64_t *pte = &pt[VPN(va, 2)];
+    pagetable_t l1;
+    if (*pte & PTE_V) {
+        l1 = (pagetable_t)PTE_PA(*pte);
+    } else {
+        l1 = kalloc_zeroed();
+        *pte = PA_PTE(l1) | PTE_V;
+    }
+    l1[VPN(va, 1)] = PA_PTE(va) | perm | PTE_V | PTE_A | PTE_D;
+}
+
+/* Runs once at boot: map one device window (whole pages). */
+static void map_device(uint64_t base, uint64_t size)
+{
+    if (base)
+        map_range(kernel_pt, PGROUND_DOWN(base), PGROUND_DOWN(base), PGROUND_UP(size), PTE_R | PTE_W);
+}
+
+/* Runs once at boot: build the kernel table from what the device tree listed
+ * (devices, and RAM from the kernel to the end of memory) and turn paging on. */
 void kvm_init(void)
 {
     kernel_pt = kalloc_zeroed();
-    uint64_t rw = PTE_R | PTE_W;
-    map_range(kernel_pt, TEST_DEV, TEST_DEV, PGSIZE, rw);
-    map_range(kernel_pt, PLIC, PLIC, PLIC_SIZE, rw);
-    map_range(kernel_pt, UART0, UART0, PGSIZE, rw);
-    map_range(kernel_pt, VIRTIO_MMIO, VIRTIO_MMIO, VIRTIO_SLOTS * PGSIZE, rw);
-    map_range(kernel_pt, DRAM_BASE, DRAM_BASE, (uint64_t)etext - DRAM_BASE, PTE_R | PTE_X);
-    map_range(kernel_pt, (uint64_t)etext, (uint64_t)etext, PHYSTOP - (uint64_t)etext, rw);
+    uint64_t rw = PTE_R | PTE_W, start, stop;
+    map_device(board.test, PGSIZE);
+    map_device(board.plic, board.plic_size);
+    map_device(board.uart, PGSIZE);
+    for (int i = 0; i < board.nvirtio; i++)
+        map_device(board.virtio[i], PGSIZE);
+    arch_memory(&start, &stop);
+    uint64_t kbase = (uint64_t)_entry;
+    map_range(kernel_pt, kbase, kbase, (uint64_t)etext - kbase, PTE_R | PTE_X);
+    uint64_t a = (uint64_t)etext;
+    uint64_t mega_start = (a + MEGA - 1) & ~(MEGA - 1), mega_stop = stop & ~(MEGA - 1);
+    if (mega_start > stop)
+        mega_start = mega_stop = stop;
+    map_range(kernel_pt, a, a, mega_start - a, rw);
+    for (a = mega_start; a < mega_stop; a += MEGA)
+        map_mega(kernel_pt, a, rw);
+    map_range(kernel_pt, mega_stop, mega_stop, stop - mega_stop, rw);
     vm_switch(0);
-    csr_set(sstatus, SSTATUS_SUM);      /* syscalls read user buffers in place */
 }
 
 /* Runs when the scheduler switches address spaces (0 = kernel table). */
@@ -73,12 +107,40 @@ pagetable_t uvm_create(void)
     return pt;
 }
 
-/* Runs at process creation: map one user page (always U, R, W; X if exec). */
+/* Runs at exec and sbrk: map one user page (always U, R, W; X if exec). */
 int uvm_map(pagetable_t pt, uint64_t va, uint64_t pa, int exec)
 {
     if (VPN(va, 2) != VPN(USER_BASE, 2))
         panic("uvm_map outside user space: 0x%lx", va);
     return map_range(pt, va, pa, PGSIZE, PTE_R | PTE_W | PTE_U | (exec ? PTE_X : 0));
+}
+
+/* Runs in fork(): give to a copy of every user page of from; -1 when out of memory. */
+int uvm_copy(pagetable_t from, pagetable_t to)
+{
+    uint64_t l2 = from[VPN(USER_BASE, 2)];
+    if (!(l2 & PTE_V))
+        return 0;
+    pagetable_t l1 = (pagetable_t)PTE_PA(l2);
+    for (uint64_t i = 0; i < 512; i++) {
+        if (!(l1[i] & PTE_V))
+            continue;
+        pagetable_t l0 = (pagetable_t)PTE_PA(l1[i]);
+        for (uint64_t j = 0; j < 512; j++) {
+            if (!(l0[j] & PTE_V))
+                continue;
+            uint64_t va = USER_BASE + (i << 21) + (j << 12);
+            void *page = kalloc();
+            if (!page)
+                return -1;
+            memcpy(page, (void *)PTE_PA(l0[j]), PGSIZE);
+            if (uvm_map(to, va, (uint64_t)page, (l0[j] & PTE_X) != 0) < 0) {
+                kfree(page);
+                return -1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* Runs when a zombie is reaped: free the user gigabyte's pages and tables. */
@@ -105,7 +167,7 @@ void uvm_free(pagetable_t pt)
  * (and writable if asked), so the kernel may access it directly. */
 int uvm_check(pagetable_t pt, uint64_t va, uint64_t len, int write)
 {
-    if (va + len < va || va + len > (1UL << 38))
+    if (va < USER_BASE || va + len < va || va + len > USER_TOP)
         return 0;
     for (uint64_t a = PGROUND_DOWN(va); a < va + len; a += PGSIZE) {
         uint64_t *pte = walk(pt, a, 0);
