@@ -63,8 +63,8 @@ def test_bench_unknown_workload(rvisor_cli: Cli) -> None:
 
 @pytest.mark.slow
 def test_bench_boot(rvisor_cli: Cli, shared_guest: Callable[[str], Path]) -> None:
-    shared_guest("linux")
-    p = rvisor_cli("bench", "--boot", "--json", timeout=1800)
+    d = shared_guest("linux")
+    p = rvisor_cli("bench", "--boot", "--json", timeout=1800, env={"RVISOR_GUESTS": str(d.parent)})
     assert p.stdout.strip(), p.stderr
     rows = {r["guest"]: r for r in json.loads(p.stdout)}
     assert rows["linux"]["rvisor_seconds"] > 0, p.stderr

@@ -318,9 +318,10 @@ def test_images_json(capsys: pytest.CaptureFixture[str]) -> None:
         assert set(r) >= {"name", "description", "path", "size", "present"}
 
 
-def test_images_know_the_linux_guests(capsys: pytest.CaptureFixture[str],
+def test_images_know_the_linux_guests(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
                                       shared_guest: Callable[[str], Path]) -> None:
     d = shared_guest("linux")
+    monkeypatch.setenv("RVISOR_GUESTS", str(d.parent))  # the external copy replaces the built guest
     code, out, _ = call(capsys, "images", "--json")
     rows = {r["name"]: r for r in json.loads(out)}
     assert rows["linux"]["present"] and rows["linux"]["path"] == str(d / "Image")
