@@ -4,7 +4,8 @@
 # are the read-only /bin that exec() loads from.
 
 OSB := $(B)/os
-OS_USER_PROGS := init sh echo cat ls mkdir rm wc ps kill uptime poweroff
+OS_USER_PROGS := init sh echo cat ls mkdir rm wc ps kill uptime poweroff selftest trapdemo kvdb \
+                 cpuhog iohog
 
 OS_KERNEL_SRC := $(wildcard os/arch/riscv/*.S os/arch/riscv/*.c os/kernel/*.c) \
                  os/lib/fmt.c os/lib/string.c

@@ -7,7 +7,7 @@ static void show(const char *name, struct stat *st)
     char col[DIRSIZ + 2];
     int n = (int)strlen(name);
     memcpy(col, name, (size_t)n);
-    if (st->type == T_DIR)
+    if (st->type == T_DIR && strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
         col[n++] = '/';
     while (n < DIRSIZ + 1)
         col[n++] = ' ';
