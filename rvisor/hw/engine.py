@@ -120,8 +120,8 @@ def load_slow(h, va, size, signed, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime
     return code, v
 
 
-# runs for stores that miss the fast path (see load_slow); returns (code, tval): OK, MMIO, YIELD,
-# HTIF, or FAULT + cause with the faulting address
+# runs for stores that miss the fast path (see load_slow); returns (code, tval): OK (tval 1 after a
+# CLINT store), MMIO, YIELD, HTIF, DEVICE, or FAULT + cause with the faulting address
 @njit(cache=True, nogil=True)
 def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     ram_base = mach[L.M_RAM_BASE]
@@ -150,7 +150,7 @@ def store_slow(h, va, size, value, ram, csr, hs, r64, mach, tlb, cnt, mtime):
     if L.CLINT_BASE <= pa < L.CLINT_BASE + L.CLINT_SIZE:
         if clint_store(pa - L.CLINT_BASE, size, value, hs, mach, mtime) == 2:
             return YIELD, 0
-        return OK, 0
+        return OK, 1  # tval 1: the caller re-checks interrupts and the clock
     if L.ROM_BASE <= pa < L.ROM_BASE + L.ROM_SIZE:
         return FAULT + L.EXC_STORE_ACCESS, va
     b = edev_find(mach, pa)
@@ -571,8 +571,9 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             if code != OK:
                                 exc = code - FAULT
                                 tval = fva
-                            mtime0 = mach[L.M_MTIME]  # a CLINT store may have moved mtime
-                            next_check = 0
+                            elif fva == 1:  # a CLINT store: timers or mtime may have moved
+                                mtime0 = mach[L.M_MTIME]
+                                next_check = 0
                     else:
                         if fast:
                             if f3 == 0:
