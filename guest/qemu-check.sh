@@ -30,6 +30,7 @@ check() {
 
 check hello "powering off" -kernel "$B/demo/hello.elf"
 check privilege "privilege demo done" -kernel "$B/demo/privilege.elf"
+check uartirq "UARTIRQ bytes=40 interrupts=41 idle=1 spurious=0" -kernel "$B/demo/uartirq.elf"
 for w in intloop memset sort sha256 fp intloop_vm; do
     check "$w" "^BENCH $w .* ok" -kernel "$B/bench/$w.elf"
 done
