@@ -190,7 +190,9 @@ class Uart16550(Device):
             st[b + U.U_TX_COUNT] = 0
             if self.console is not None:
                 self.console.write(data)
-        if st[b + L.ED_EVENT] & L.EV_IRQ or st[b + L.ED_IRQ_PENDING] != st[b + L.ED_IRQ_LEVEL]:
+        # only when the device re-evaluated its line with a level that differs from the PLIC's
+        # pending bit: a line that merely stayed high after a claim must not pend the source again
+        if st[b + L.ED_EVENT] & L.EV_IRQ:
             level = bool(st[b + L.ED_IRQ_LEVEL])
             # the PLIC sets its pending bit to the level (QEMU: sifive_plic_irq_request); with an
             # IrqLine it also writes the mirror, for any other callable the mirror follows the level
