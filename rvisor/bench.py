@@ -40,7 +40,7 @@ LINUX_MARKER = "RVISOR-LINUX-SELFTEST-DONE"
 # U-Boot's prompt, printed once autoboot (2 s of bootdelay, then the boot scan) has given up
 UBOOT_MARKER = "=> "
 # the teaching OS's shell prompt: what a person waits for after `rvisor run --kernel os`
-OS_MARKER = "$ "
+OS_MARKER = "os$ "
 # workloads that transmit a lot through the UART: run with the console off on both sides (the
 # terminal's speed is not what they measure) and judged by their exit code, which the guest sets
 # from its own checksum
