@@ -8,7 +8,7 @@ static int nextpid = 1;
 static struct proc *initproc;
 
 #define MAXARG 16
-#define ARGLEN 128
+#define ARGLEN 256
 static char args[MAXARG][ARGLEN];   /* exec arguments on their way to the new stack */
 static int load_program(struct proc *p, const struct program *pg, int argc);
 #define PAGE_UP(a) (((a) + PGSIZE - 1) & ~(PGSIZE - 1))
@@ -122,7 +122,11 @@ static int load_program(struct proc *p, const struct program *pg, int argc)
     }
 
     /* The top stack page, written through its physical address: strings, then argv[]. */
-    uint64_t sp = USER_STACK_TOP, uargv[MAXARG + 1];
+    uint64_t sp = USER_STACK_TOP, uargv[MAXARG + 1], total = 0;
+    for (int i = 0; i < argc; i++)
+        total += strlen(args[i]) + 1;
+    if (total + (MAXARG + 1) * 8 + 16 > PGSIZE)
+        goto fail;
     for (int i = 0; i < argc; i++) {
         int len = (int)strlen(args[i]) + 1;
         sp -= (uint64_t)len;
