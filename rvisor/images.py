@@ -214,12 +214,26 @@ def _find_guest(patterns: Iterable[str]) -> Path:
     return ROOT / patterns[0]
 
 
+# runs when the os image is looked up: its own disk beside the kernel (guest/build/os-disk.img),
+# created blank (16 MiB, sparse) on first use once the kernel is built; the OS formats it at its first
+# boot and finds its files there on the next ones
+def os_default_disk(kernel: Path) -> Path:
+    disk = kernel.parent / "os-disk.img"
+    if kernel.is_file() and not disk.exists():
+        try:
+            with open(disk, "xb") as f:
+                f.truncate(16 << 20)
+        except OSError:
+            pass  # a read-only checkout: the image then shows as not present
+    return disk
+
+
 # runs on every lookup: builds the name -> Image table from what is on disk now
 def registry() -> dict[str, Image]:
     reg: dict[str, Image] = {}
     for name, (desc, pats) in _GUEST_CANDIDATES.items():
         path = _find_guest(pats)
-        drives = ((path.parent / "os-disk.img", False),) if name == "os" else ()
+        drives = ((os_default_disk(path), False),) if name == "os" else ()
         bios = "builtin" if name == "os" else "none"  # the OS is an S-mode kernel on SBI
         reg[name] = Image(name, desc, "guest", path, bios=bios, build_hint="make -C guest", drives=drives)
     for w in read_workloads():
