@@ -33,6 +33,24 @@ DEFAULT_GUESTS = ["privilege", "os"]
 GUEST_TIMEOUT = {"privilege": 120.0, "hello": 120.0, "os": 120.0}
 DEFAULT_TIMEOUT = 60.0
 
+# `rvisor demo os`: a scripted session at the teaching OS's shell, each line typed when it prompts.
+OS_PROMPT = "os$ "
+OS_SCRIPT = [
+    "help",
+    "echo hello from user space",
+    "mkdir /course",
+    "echo layers: apps, libraries, kernel, machine > /course/notes.txt",
+    "cat /course/notes.txt | wc",
+    "ls /course",
+    "ps",
+    "trapdemo",
+    "kvdb set course operating-systems",
+    "kvdb set lab rvisor",
+    "kvdb scan",
+    "uptime",
+    "poweroff",
+]
+
 
 @dataclass
 class GuestRun:
@@ -141,13 +159,14 @@ def run_one(img: images.Image, console: Console, live: bool, timeout: float | No
                 copies.append((str(copy), ro))
             kwargs["drives"] = copies
         try:
+            runner = run_guest if img.name != "os" else run_scripted
             if live:
                 with Live(status_text(img.name, {}, started), console=console, refresh_per_second=8,
                           transient=True) as display:
-                    gr.result = run_guest(**kwargs)
+                    gr.result = runner(**kwargs)
                 display = None
             else:
-                gr.result = run_guest(**kwargs)
+                gr.result = runner(**kwargs)
         except boot_error as e:
             gr.error = f"boot error: {e}"
         finally:
@@ -159,6 +178,37 @@ def run_one(img: images.Image, console: Console, live: bool, timeout: float | No
         if tail.last != "\n":
             console.print()
     return gr
+
+
+# runs for `rvisor demo os`: boots it like run_guest, typing OS_SCRIPT at the shell's prompts; the
+# console text goes to the same file run_guest would have written (console="file:PATH")
+def run_scripted(**kwargs: Any) -> Any:
+    from rvisor.hw.console import CaptureConsole
+    from rvisor.runner import build_board
+
+    path = Path(str(kwargs.pop("console")).removeprefix("file:"))
+    timeout, report = kwargs.pop("timeout"), kwargs.pop("progress")
+    board = build_board(console="capture", **kwargs)
+    con = board.console
+    assert isinstance(con, CaptureConsole)
+    typed, written = [0], [0]
+
+    # runs from the run loop: copy new output to the file, type the next line at a new prompt
+    def progress(info: dict[str, Any]) -> None:
+        data = con.output
+        if len(data) > written[0]:
+            with open(path, "ab") as f:
+                f.write(data[written[0]:])
+            written[0] = len(data)
+        if typed[0] < len(OS_SCRIPT) and con.text.count(OS_PROMPT) > typed[0]:
+            con.inject(OS_SCRIPT[typed[0]] + "\n")
+            typed[0] += 1
+        report(info)
+
+    try:
+        return board.run(timeout=timeout, progress=progress, progress_interval=0.02)
+    finally:
+        board.close()
 
 
 # runs when a guest's end is summarised in the table
