@@ -469,3 +469,12 @@ def test_under_qemu(os_elf: str, blank_disk: Path) -> None:
     check_trapdemo(output_of(out, "trapdemo"))
     out2 = finished(session(os_elf, ["cat /q.txt", "poweroff"], blank_disk))
     assert output_of(out2, "cat /q.txt") == "from qemu\n"
+
+
+# proves: the layer rule holds, no file of the portable kernel (guest/os/kernel) names a RISC-V register
+def test_kernel_layer_names_no_riscv_register(repo_root: Path) -> None:
+    names = r"\b(x([12]?[0-9]|3[01])|ra|sp|gp|tp|t[0-6]|s([0-9]|1[01])|a[0-7]|" \
+            r"[sm](status|epc|cause|tval|tvec|scratch|ie|ip|atp))\b"
+    hits = [f"{f.name}:{i}: {ln.strip()}" for f in sorted((repo_root / "guest/os/kernel").iterdir())
+            for i, ln in enumerate(f.read_text().splitlines(), 1) if re.search(names, ln)]
+    assert hits == [], hits

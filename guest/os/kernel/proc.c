@@ -122,20 +122,20 @@ static int load_program(struct proc *p, const struct program *pg, int argc)
     }
 
     /* The top stack page, written through its physical address: strings, then argv[]. */
-    uint64_t sp = USER_STACK_TOP, uargv[MAXARG + 1], total = 0;
+    uint64_t top = USER_STACK_TOP, uargv[MAXARG + 1], total = 0;
     for (int i = 0; i < argc; i++)
         total += strlen(args[i]) + 1;
     if (total + (MAXARG + 1) * 8 + 16 > PGSIZE)
         goto fail;
     for (int i = 0; i < argc; i++) {
         int len = (int)strlen(args[i]) + 1;
-        sp -= (uint64_t)len;
-        memcpy(stack_page + (sp - (USER_STACK_TOP - PGSIZE)), args[i], (size_t)len);
-        uargv[i] = sp;
+        top -= (uint64_t)len;
+        memcpy(stack_page + (top - (USER_STACK_TOP - PGSIZE)), args[i], (size_t)len);
+        uargv[i] = top;
     }
     uargv[argc] = 0;
-    sp = (sp - (uint64_t)(argc + 1) * 8) & ~15UL;
-    memcpy(stack_page + (sp - (USER_STACK_TOP - PGSIZE)), uargv, (size_t)(argc + 1) * 8);
+    top = (top - (uint64_t)(argc + 1) * 8) & ~15UL;
+    memcpy(stack_page + (top - (USER_STACK_TOP - PGSIZE)), uargv, (size_t)(argc + 1) * 8);
 
     pagetable_t old = p->pagetable;
     p->pagetable = pt;
@@ -144,7 +144,7 @@ static int load_program(struct proc *p, const struct program *pg, int argc)
         vm_switch(pt);
     if (old)
         uvm_free(old);
-    tf_set_entry(&p->tf, USER_BASE, sp, (uint64_t)argc, sp);
+    tf_set_entry(&p->tf, USER_BASE, top, (uint64_t)argc, top);
     memset(p->name, 0, sizeof p->name);
     strncpy(p->name, pg->name, sizeof p->name - 1);
     return argc;

@@ -181,8 +181,8 @@ static int64_t sys_sbrk(struct trapframe *tf) { return proc_sbrk((int64_t)ARG(0)
 /* sleep(n): wait n clock ticks. */
 static int64_t sys_sleep(struct trapframe *tf)
 {
-    uint64_t t0 = ticks;
-    while (ticks - t0 < ARG(0)) {
+    uint64_t start = ticks;
+    while (ticks - start < ARG(0)) {
         if (myproc()->killed)
             return -1;
         sleep((void *)&ticks);
