@@ -59,8 +59,8 @@ def clean(text: str) -> str:
 # runs when a test boots the OS and types commands: each command once the shell prompts for it
 # (as a person would), then runs until poweroff; `stop` may end the run early (a power cut)
 def session(kernel: str, commands: list[str], disk: Path | None = None, bios: str = "builtin",
-            stop: Callable[[str], bool] | None = None) -> RunResult:
-    drives = [(str(disk), False)] if disk else []
+            stop: Callable[[str], bool] | None = None, read_only: bool = False) -> RunResult:
+    drives = [(str(disk), read_only)] if disk else []
     board = build_board(kernel, bios=bios, drives=drives, console="capture")
     assert isinstance(board.console, CaptureConsole)
     con = board.console
@@ -381,11 +381,26 @@ def test_foreign_disk_left_untouched(os_elf: str, tmp_path: Path) -> None:
     assert disk.read_bytes() == before
 
 
-# proves: without a disk the OS says so and the shell works
-def test_no_disk(os_elf: str) -> None:
-    out = finished(session(os_elf, ["echo no disk here", "poweroff"]))
+# proves: without a disk the OS says so and the shell works; Ctrl-D at the prompt ends the shell and
+# init powers the machine off
+def test_no_disk_and_ctrl_d(os_elf: str) -> None:
+    out = finished(session(os_elf, ["echo no disk here", "ls", "\x04"]))
     assert "OS: disk none (no virtio-blk device found)" in out
     assert output_of(out, "echo no disk here") == "no disk here\n"
+    assert "ls: .: no such file or directory" in output_of(out, "ls")
+    assert "OS: shell exited (status 0), powering off" in out
+
+
+# proves: a read-only drive holding a file system is mounted and read, and never written
+def test_read_only_disk(os_elf: str, blank_disk: Path) -> None:
+    finished(session(os_elf, ["echo kept > /f", "poweroff"], blank_disk))
+    before = blank_disk.read_bytes()
+    r = session(os_elf, ["cat /f", "echo x > /g", "mkdir /d", "poweroff"], blank_disk, read_only=True)
+    out = finished(r)
+    assert "read-only" in out and output_of(out, "cat /f") == "kept\n", out
+    assert output_of(out, "echo x > /g") == "sh: cannot create /g\n"
+    assert output_of(out, "mkdir /d") == "mkdir: cannot create /d\n"
+    assert blank_disk.read_bytes() == before
 
 
 # proves: boot to the shell prompt takes under 20 million instructions, on a formatted disk and while

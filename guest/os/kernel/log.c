@@ -59,7 +59,10 @@ void log_init(uint32_t start, uint32_t size)
     brelse(b);
     if (log.lh.n > LOGSIZE)
         log.lh.n = 0;           /* not a header we wrote: nothing to replay */
-    if (log.lh.n) {
+    if (log.lh.n && disk_read_only()) {
+        printf("OS: fs log: %u committed blocks not replayed (read-only disk)\n", log.lh.n);
+        log.lh.n = 0;
+    } else if (log.lh.n) {
         printf("OS: fs log: replaying %u committed blocks\n", log.lh.n);
         install(1);
         log.lh.n = 0;
