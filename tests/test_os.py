@@ -111,14 +111,16 @@ def test_piped_input_through_the_cli(blank_disk: Path, os_elf: str) -> None:
     assert "OS: fs: blank disk formatted" in out, out
 
 
-# proves: the shell's commands, arguments, redirection, one pipe, directories, background jobs,
-# kill, an unknown command, and a faulting program that does not take the shell down
+# proves: the shell's commands, arguments, redirection, pipes, directories, background jobs, kill,
+# an unknown command, a faulting program that does not take the shell down, and a killed shell
+# replaced by init
 def test_shell_commands(os_elf: str, blank_disk: Path) -> None:
     r = session(os_elf, [
         "echo hello   world", "mkdir /docs", "echo first line > /docs/a.txt", "echo second >> /docs/a.txt",
         "cat /docs/a.txt", "wc /docs/a.txt", "cat /docs/a.txt | wc", "wc < /docs/a.txt", "ls /docs", "ls",
         "rm /docs", "rm /docs/a.txt", "rm /docs", "ls /", "cat /nothing", "frobnicate", "trapdemo load",
-        "cpuhog 100 &", "ps", "kill 99", "uptime", "poweroff",
+        "cpuhog 100 &", "ps", "kill 99", "uptime", "echo a b c | cat | cat | wc", "kill 2", "echo new shell",
+        "poweroff",
     ], blank_disk)
     out = finished(r)
     assert output_of(out, "echo hello   world") == "hello world\n"
@@ -143,6 +145,9 @@ def test_shell_commands(os_elf: str, blank_disk: Path) -> None:
     assert re.search(r"^\s+2\s+1\s+1\s+\w+\s.*sh$", ps, re.M), ps
     assert output_of(out, "kill 99") == "kill: 99: no such process\n"
     assert re.match(r"up \d+\.\d\d s \(\d+ ticks of 10 ms\)", output_of(out, "uptime")), out
+    assert output_of(out, "echo a b c | cat | cat | wc") == "1 3 6\n"
+    assert output_of(out, "kill 2") == "OS: shell killed, starting a new one\n"  # init starts another
+    assert output_of(out, "echo new shell") == "new shell\n"
     assert "OS: poweroff (code 0)" in out
 
 

@@ -1,5 +1,6 @@
 /* sh: the shell. Reads command lines (typed or piped), runs programs with
- * arguments, `&` for background jobs, `<` `>` `>>` redirection and one `|`.
+ * arguments, `&` for background jobs, `<` `>` `>>` redirection and pipelines
+ * of up to four programs joined by `|`.
  * Built-ins: cd, exit, help, jobs. */
 #include "ulib.h"
 
@@ -7,6 +8,7 @@
 #define MAXLINE 256
 #define MAXARGS 16
 #define MAXJOBS 16
+#define MAXSTAGES 4
 
 struct stage {
     char *argv[MAXARGS + 1];
@@ -15,7 +17,7 @@ struct stage {
 };
 
 struct cmdline {
-    struct stage st[2];
+    struct stage st[MAXSTAGES];
     int nstages;
     int background;
 };
@@ -65,7 +67,7 @@ static int tokenize(char *s, char **tok, int max)
     return n;
 }
 
-/* Runs for each line: tokens into at most two stages. -1 on a syntax error. */
+/* Runs for each line: tokens into at most MAXSTAGES stages. -1 on a syntax error. */
 static int parse(char **tok, int n, struct cmdline *c)
 {
     memset(c, 0, sizeof *c);
@@ -75,7 +77,7 @@ static int parse(char **tok, int n, struct cmdline *c)
     for (int i = 0; i < n; i++) {
         char *t = tok[i];
         if (strcmp(t, "|") == 0) {
-            if (c->nstages == 2 || argc == 0)
+            if (c->nstages == MAXSTAGES || argc == 0)
                 return -1;
             st = &c->st[c->nstages++];
             argc = 0;
@@ -126,34 +128,39 @@ static void run_stage(struct stage *st)
     exit(127);
 }
 
-/* Runs in the job's first child: the pipeline, two children joined by a pipe. */
+/* Runs in the job's first child: a pipeline is one child per stage, each
+ * reading the previous one's pipe and writing the next one's. */
 static void run_job(struct cmdline *c)
 {
     if (c->nstages == 1)
         run_stage(&c->st[0]);
-    int fds[2];
-    if (pipe(fds) < 0) {
-        fprintf(2, "sh: pipe failed\n");
-        exit(1);
+    int prev = -1;
+    for (int i = 0; i < c->nstages; i++) {
+        int fds[2] = { -1, -1 };
+        if (i + 1 < c->nstages && pipe(fds) < 0) {
+            fprintf(2, "sh: pipe failed\n");
+            exit(1);
+        }
+        if (fork() == 0) {
+            if (prev >= 0) {
+                close(0);
+                dup(prev);
+                close(prev);
+            }
+            if (fds[1] >= 0) {
+                close(1);
+                dup(fds[1]);
+                close(fds[0]);
+                close(fds[1]);
+            }
+            run_stage(&c->st[i]);
+        }
+        if (prev >= 0)
+            close(prev);
+        if (fds[1] >= 0)
+            close(fds[1]);
+        prev = fds[0];
     }
-    int left = fork();
-    if (left == 0) {
-        close(1);
-        dup(fds[1]);
-        close(fds[0]);
-        close(fds[1]);
-        run_stage(&c->st[0]);
-    }
-    int right = fork();
-    if (right == 0) {
-        close(0);
-        dup(fds[0]);
-        close(fds[0]);
-        close(fds[1]);
-        run_stage(&c->st[1]);
-    }
-    close(fds[0]);
-    close(fds[1]);
     int status, last = 0;
     while (wait(&status) > 0)
         last = status;
