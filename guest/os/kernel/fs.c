@@ -500,16 +500,19 @@ static void mkfs(uint32_t size)
     brelse(b);
 }
 
-/* Runs at boot: is every byte of the disk zero? Read in large chunks. */
+/* Runs at boot: is every byte of the disk zero? Read in 64 KiB chunks, eight
+ * words OR-ed together per step (a blank 16 MiB disk takes a few million
+ * instructions). */
 static int disk_is_blank(uint32_t blocks)
 {
-    static uint64_t chunk[16 * BSIZE / 8];
-    for (uint32_t bno = 0; bno < blocks; bno += 16) {
-        uint32_t n = blocks - bno < 16 ? blocks - bno : 16;
+    static uint64_t chunk[64 * BSIZE / 8];
+    for (uint32_t bno = 0; bno < blocks; bno += 64) {
+        uint32_t n = blocks - bno < 64 ? blocks - bno : 64;
         if (virtio_blk_rw((uint64_t)bno * (BSIZE / 512), chunk, n * (BSIZE / 512), 0) < 0)
             return 0;
-        for (uint32_t i = 0; i < n * BSIZE / 8; i++)
-            if (chunk[i])
+        const uint64_t *w = chunk, *end = chunk + n * BSIZE / 8;
+        for (; w < end; w += 8)
+            if (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7])
                 return 0;
     }
     return 1;
