@@ -7,13 +7,16 @@
 #
 # Steps: Debian packages (only when one is missing), `pip install -e .[dev]` (only when pyproject.toml
 # changed), the guest software (make -C guest, bench/workloads, tests/isa where a Makefile exists),
+# the Linux guests (guest/linux/build.sh, cached outside the clone),
 # `rvisor warmup` (compiles the Numba engine into its on-disk cache), `rvisor demo`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 APT_PACKAGES=(make gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf device-tree-compiler opensbi
-              u-boot-qemu qemu-system-misc)
+              u-boot-qemu qemu-system-misc
+              linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bc bison flex libssl-dev
+              libelf-dev cpio)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -74,6 +77,11 @@ for dir in guest bench/workloads bench tests/isa; do
         make -C "$dir" -j"$(nproc)"
     fi
 done
+
+# rvisor's Linux guests (linux, linux-smp): built once into ~/.cache/rvisor/guests/<key>, reused while
+# no input changes; RVISOR_REBUILD_GUESTS=1 builds them from scratch
+say "rvisor's Linux guests (guest/linux/build.sh)"
+bash guest/linux/build.sh
 
 say "warming the engine's compile cache (rvisor warmup)"
 "$PYTHON" -m rvisor warmup

@@ -84,11 +84,11 @@ static void free_mem(void)
         printf("free: %s\n", strerror(errno));
         return;
     }
-    unsigned long long k = si.mem_unit / 1024 ? si.mem_unit / 1024 : 1;
-    unsigned long long total = si.totalram * k, fr = si.freeram * k;
-    printf("%-6s %12s %12s %12s %12s %12s\n", "", "total", "used", "free", "shared", "buffers");
+    unsigned long long unit = si.mem_unit ? si.mem_unit : 1;
+    unsigned long long total = si.totalram * unit / 1024, fr = si.freeram * unit / 1024;
+    printf("%-6s %12s %12s %12s %12s %12s\n", "KiB", "total", "used", "free", "shared", "buffers");
     printf("%-6s %12llu %12llu %12llu %12llu %12llu\n", "Mem:", total, total - fr, fr,
-           (unsigned long long)si.sharedram * k, (unsigned long long)si.bufferram * k);
+           si.sharedram * unit / 1024, si.bufferram * unit / 1024);
 }
 
 /* Runs once per input line: splits it and runs the built-in it names. */
