@@ -354,3 +354,35 @@ def test_run_timeout_124(rvisor_cli: Cli, tmp_path: Path) -> None:
     assert p.returncode == 124, p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "timeout" in lines[0]
+
+
+# proves: while one `rvisor run` has a disk open read-write, a second run of the same disk stops at
+# once with exit code 2 and one line that names the image (QEMU's image locking); it runs again once
+# the first machine is gone
+def test_drive_in_use_by_another_run(rvisor_cli: Cli, tmp_path: Path) -> None:
+    import sys
+
+    loop = write_riscv_elf(tmp_path / "loop.elf", LOOP)
+    off = write_riscv_elf(tmp_path / "off.elf", POWEROFF)
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(bytes(1 << 20))
+    first = subprocess.Popen([sys.executable, "-m", "rvisor", "run", "--bios", "none", "--kernel", str(loop),
+                              "--drive", str(disk), "--console", "none", "--timeout", "60"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        import time
+
+        time.sleep(3)  # the first run starts (interpreter, engine load, disk opened and locked)
+        deadline = time.monotonic() + 50
+        while True:  # until the first machine is seen holding the lock
+            p = rvisor_cli("run", "--bios", "none", "--kernel", str(off), "--drive", str(disk), timeout=60)
+            if p.returncode == 2 or time.monotonic() > deadline or first.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert p.returncode == 2, (p.returncode, p.stderr)
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(disk) in lines[0] and "in use by another machine" in lines[0], lines
+    finally:
+        first.kill()
+        first.wait()
+    assert rvisor_cli("run", "--bios", "none", "--kernel", str(off), "--drive", str(disk)).returncode == 0

@@ -1060,3 +1060,19 @@ def test_plic_drives_machine_external_irq_bits() -> None:
     line.set(False)
     plic.write(P.CONTEXT_BASE + P.CONTEXT_STRIDE * 3 + 4, 4, L.VIRTIO_IRQ0)
     assert int(m.hs[1, L.HS_EXT_IRQ]) == 0
+
+
+# proves: a drive image opened read-write is locked, as QEMU locks it: a second read-write or
+# read-only open fails with a message naming the image, read-only opens share it, and closing frees it
+def test_virtio_blk_image_lock(image: str) -> None:
+    first = B.VirtioBlk(new_machine(), FakeIrq(), image)
+    for ro in (False, True):
+        with pytest.raises(OSError, match="in use by another machine"):
+            B.VirtioBlk(new_machine(), FakeIrq(), image, readonly=ro)
+    first.close()
+    readers = [B.VirtioBlk(new_machine(), FakeIrq(), image, readonly=True) for _ in range(2)]
+    with pytest.raises(OSError, match="cannot be opened read-write"):
+        B.VirtioBlk(new_machine(), FakeIrq(), image)
+    for r in readers:
+        r.close()
+    B.VirtioBlk(new_machine(), FakeIrq(), image).close()

@@ -20,6 +20,7 @@ a status byte is a framing error: the device needs a reset.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import struct
 from typing import Any
@@ -79,7 +80,21 @@ class VirtioBlk(VirtioMMIO):
         self.size_max = size_max
         self.seg_max = max(1, queue_size - 2)
         self.fd = os.open(self.path, os.O_RDONLY if readonly else os.O_RDWR)
+        self._lock()
         self.capacity = os.fstat(self.fd).st_size // SECTOR
+
+    # runs once when the image is opened: a writer holds the image alone, readers may share it (as
+    # QEMU's image locking), so that two machines never write one disk under each other
+    def _lock(self) -> None:
+        try:
+            fcntl.flock(self.fd, (fcntl.LOCK_SH if self.readonly else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            self.fd = -1
+            how = "read-only" if self.readonly else "read-write"
+            raise OSError(f"drive image {self.path} is in use by another machine, so it cannot be opened "
+                          f"{how}; stop that machine, or give both ',ro' to share the image "
+                          "read-only") from None
 
     # ---- device-type hooks ----------------------------------------------------------------
     # runs when the driver reads DeviceFeatures
