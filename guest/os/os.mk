@@ -5,7 +5,7 @@
 
 OSB := $(B)/os
 OS_USER_PROGS := init sh echo cat ls mkdir rm wc ps kill uptime poweroff selftest trapdemo kvdb \
-                 cpuhog iohog
+                 cpuhog iohog sleep
 
 OS_KERNEL_SRC := $(wildcard os/arch/riscv/*.S os/arch/riscv/*.c os/kernel/*.c) \
                  os/lib/fmt.c os/lib/string.c

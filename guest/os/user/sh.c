@@ -204,7 +204,7 @@ static int builtin(char **argv)
     }
     if (strcmp(argv[0], "help") == 0) {
         printf("commands: ls cat echo ps kill mkdir rm wc uptime poweroff selftest trapdemo kvdb "
-               "cpuhog iohog sh\n"
+               "cpuhog iohog sleep sh\n"
                "built-ins: cd exit jobs help;  cmd &   cmd < in   cmd > out   cmd >> out   a | b\n"
                "keys: Backspace, Ctrl-U (erase line), Ctrl-C (interrupt), Ctrl-D (end of input)\n");
         return 1;
