@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -165,9 +166,9 @@ def test_linux_boot_repeats_exactly(shared_guest: Callable[[str], Path]) -> None
 # --- rvisor's own Linux guests, built by guest/linux/build.sh ------------------------------------------
 
 SHELL_APPEND = "console=ttyS0 earlycon=sbi panic=-1 rvisor.memsum_mib=1 rvisor.shell=1"
-# typed into the shell; the leading newlines may be dropped while the UART driver starts (FIFO reset)
-SHELL_INPUT = "\n" * 32 + "".join(f"{c}\n" for c in (
-    "echo hello from the shell", "ls /", "cat /proc/version", "uptime", "free", "nosuch", "poweroff"))
+SHELL_COMMANDS = ["echo hello from the shell", "ls /", "cat /proc/version", "uptime", "free", "nosuch",
+                  "poweroff"]
+SHELL_READY = "RVISOR-LINUX-SHELL-READY"
 
 
 # runs when a test needs one of rvisor's own Linux guests: its folder in the build cache
@@ -195,15 +196,40 @@ def _qemu() -> str:
     return path
 
 
-# runs for a QEMU boot of a built guest: the virt board with OpenSBI fw_jump, a disk and an entropy device
-def _qemu_run(d: Path, disk: Path, smp: int = 1, append: str = APPEND,
-              stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    cmd = [_qemu(), "-M", "virt", "-smp", str(smp), "-m", "256M", "-nographic", "-no-reboot",
-           "-bios", str(FW_JUMP), "-kernel", str(d / "Image"), "-initrd", str(d / "initramfs.cpio.gz"),
-           "-append", append, "-drive", f"file={disk},format=raw,if=none,id=hd0,readonly=on",
-           "-device", "virtio-blk-device,drive=hd0", "-device", "virtio-rng-device"]
-    return subprocess.run(cmd, input=stdin if stdin is not None else "", capture_output=True, text=True,
-                          timeout=TIMEOUT)
+# runs for a QEMU boot of a built guest: the command line of the virt board with OpenSBI fw_jump, a disk
+# and an entropy device
+def _qemu_cmd(d: Path, disk: Path, smp: int = 1, append: str = APPEND) -> list[str]:
+    return [_qemu(), "-M", "virt", "-smp", str(smp), "-m", "256M", "-nographic", "-no-reboot",
+            "-bios", str(FW_JUMP), "-kernel", str(d / "Image"), "-initrd", str(d / "initramfs.cpio.gz"),
+            "-append", append, "-drive", f"file={disk},format=raw,if=none,id=hd0,readonly=on",
+            "-device", "virtio-blk-device,drive=hd0", "-device", "virtio-rng-device"]
+
+
+# runs when a test uses the shell: starts cmd with its stdin a pipe and types each command once the
+# shell prompts for it, as a person would; returns the exit code and everything the guest printed
+def _shell_session(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=env, cwd=ROOT)
+    assert proc.stdin is not None and proc.stdout is not None
+    os.set_blocking(proc.stdout.fileno(), False)
+    out, sent = b"", 0
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            chunk = proc.stdout.read() or b""
+            out += chunk
+            ready = out.find(SHELL_READY.encode())
+            if ready >= 0 and sent < len(SHELL_COMMANDS) and out[ready:].count(b"# ") > sent:
+                proc.stdin.write((SHELL_COMMANDS[sent] + "\n").encode())
+                proc.stdin.flush()
+                sent += 1
+            if not chunk:
+                time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        out += proc.communicate()[0] or b""
+    return proc.returncode, out.decode(errors="replace")
 
 
 # runs after a boot of a built guest: the markers every one of its runs prints
@@ -303,15 +329,17 @@ def test_built_linux_smp_brings_up_all_harts(built_guest: Callable[[str], Path],
     assert len(per_hart) == smp and all(n > 100_000 for n in per_hart), per_hart
 
 
-# runs after a shell session: what the built-ins printed for SHELL_INPUT
-def _check_shell(out: str) -> None:
+# runs after a shell session: what the built-ins printed for SHELL_COMMANDS
+def _check_shell(code: int, out: str) -> None:
     out = out.replace("\r\n", "\n")
-    lines = out.splitlines()
-    assert "RVISOR-LINUX-SHELL-READY" in lines, out[-3000:]
-    shell = out[out.index("RVISOR-LINUX-SHELL-READY"):]
-    assert "hello from the shell" in shell.splitlines(), shell
+    assert code == 0, f"{code}\n{out[-3000:]}"
+    assert re.search(r"^RVISOR-LINUX-SELFTEST-RESULT pass=\d+ fail=0$", out, re.M), out[-3000:]
+    assert SHELL_READY in out.splitlines(), out[-3000:]
+    shell = out[out.index(SHELL_READY):]
+    lines = [re.sub(r"^(# )+", "", line) for line in shell.splitlines()]  # prompts before the output
+    assert "hello from the shell" in lines, shell
     for entry in ("dev/", "init", "proc/", "sys/", "tmp/"):
-        assert entry in shell.splitlines(), (entry, shell)
+        assert entry in lines, (entry, shell)
     assert "Linux version 6.1." in shell
     assert re.search(r"up \d+\.\d\d s, \d+ process(es)?, load average", shell), shell
     m = re.search(r"Mem:\s+(\d+)\s+(\d+)\s+(\d+)", shell)
@@ -320,27 +348,24 @@ def _check_shell(out: str) -> None:
     assert "reboot: Power down" in shell
 
 
-# proves: with rvisor.shell=1 the guest starts its shell on the console; input piped into `rvisor run
-# --kernel linux` (the bundled name, its own settings) runs the built-ins, and poweroff ends the run
+# proves: with rvisor.shell=1 the guest starts its shell on the console; commands piped into `rvisor
+# run --kernel linux` (the bundled name with its own settings) run the built-ins, poweroff ends the run
 @NEEDS_JIT
 def test_built_linux_shell_through_the_cli(built_guest: Callable[[str], Path], disk: Path) -> None:
     built_guest("linux")
     env = {k: v for k, v in os.environ.items() if k not in ("RVISOR_GUESTS", "COLUMNS")}
     cmd = [sys.executable, "-m", "rvisor", "run", "--kernel", "linux", "--append", SHELL_APPEND,
            "--drive", f"{disk},ro", "--timeout", str(int(TIMEOUT))]
-    proc = subprocess.run(cmd, input=SHELL_INPUT, capture_output=True, text=True, timeout=TIMEOUT + 60,
-                          env=env, cwd=ROOT)
-    assert proc.returncode == 0, f"{proc.returncode}\n{proc.stderr}\n{proc.stdout[-3000:]}"
-    assert "RVISOR-LINUX-SELFTEST-RESULT pass=" in proc.stdout
-    _check_shell(proc.stdout)
+    _check_shell(*_shell_session(cmd, env))
 
 
 # proves: the built guests boot on QEMU's virt board too (OpenSBI fw_jump): the same markers and disk
-# sector, one hart and two, and the shell with piped input
+# sector, one hart and two
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "smp"), [("linux", 1), ("linux-smp", 2)])
 def test_built_linux_under_qemu(built_guest: Callable[[str], Path], disk: Path, name: str, smp: int) -> None:
-    proc = _qemu_run(built_guest(name), disk, smp=smp)
+    proc = subprocess.run(_qemu_cmd(built_guest(name), disk, smp=smp), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=TIMEOUT)
     assert proc.returncode == 0, f"{proc.returncode}\n{proc.stderr}\n{proc.stdout[-3000:]}"
     lines = _check_markers(proc.stdout, smp)
     assert lines.index("RVISOR-LINUX-BOOT-OK") < lines.index("RVISOR-LINUX-SELFTEST-DONE")
@@ -350,6 +375,4 @@ def test_built_linux_under_qemu(built_guest: Callable[[str], Path], disk: Path, 
 # proves: the shell works under QEMU as on rvisor
 @pytest.mark.slow
 def test_built_linux_shell_under_qemu(built_guest: Callable[[str], Path], disk: Path) -> None:
-    proc = _qemu_run(built_guest("linux"), disk, append=SHELL_APPEND, stdin=SHELL_INPUT)
-    assert proc.returncode == 0, f"{proc.returncode}\n{proc.stderr}\n{proc.stdout[-3000:]}"
-    _check_shell(proc.stdout)
+    _check_shell(*_shell_session(_qemu_cmd(built_guest("linux"), disk, append=SHELL_APPEND)))
