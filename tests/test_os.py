@@ -498,3 +498,33 @@ def test_kernel_layer_names_no_riscv_register(repo_root: Path) -> None:
     hits = [f"{f.name}:{i}: {ln.strip()}" for f in sorted((repo_root / "guest/os/kernel").iterdir())
             for i, ln in enumerate(f.read_text().splitlines(), 1) if re.search(names, ln)]
     assert hits == [], hits
+
+
+# proves: `rvisor demo os` types its scripted session at the shell and ends by itself, exit 0
+def test_demo_os_session(os_elf: str) -> None:
+    p = subprocess.run([sys.executable, "-m", "rvisor", "demo", "os", "--no-live"], capture_output=True,
+                       text=True, timeout=300, stdin=subprocess.DEVNULL)
+    out = clean(p.stdout)
+    assert p.returncode == 0, f"{p.returncode}\n{out[-3000:]}\n{p.stderr}"
+    assert "trapdemo: 9 cases, 0 failed" in out, out
+    assert "course=operating-systems" in out and "lab=rvisor" in out, out
+    assert "OS: poweroff (code 0)" in out and "powered off (exit 0)" in out, out
+
+
+# proves: the os image's own disk is created blank (16 MiB) beside a built kernel on first use, and an
+# existing one is kept as it is
+def test_os_default_disk_created_on_first_use(tmp_path: Path) -> None:
+    from rvisor.images import os_default_disk
+
+    kernel = tmp_path / "os.elf"
+    assert os_default_disk(kernel) == tmp_path / "os-disk.img"
+    assert not (tmp_path / "os-disk.img").exists()  # no kernel yet: nothing created
+    kernel.write_bytes(b"\x7fELF")
+    disk = os_default_disk(kernel)
+    assert disk.stat().st_size == DISK_BYTES
+    with open(disk, "rb") as f:
+        assert f.read(1 << 20) == bytes(1 << 20)
+    with open(disk, "r+b") as f:
+        f.write(b"RVFS")
+    os_default_disk(kernel)
+    assert disk.read_bytes()[:4] == b"RVFS"
