@@ -106,8 +106,8 @@ def test_piped_input_through_the_cli(blank_disk: Path, os_elf: str) -> None:
                        timeout=180)
     out = clean(p.stdout)
     assert p.returncode == 0, f"{p.returncode}\n{out}\n{p.stderr}"
-    # typed-ahead input is echoed as it arrives, so the output line may follow the prompt
-    assert re.search(r"^(os\$ )?hi$", out, re.M), out
+    # input typed ahead is echoed when the shell reads it: each command stands next to its output
+    assert "\nos$ echo hi\nhi\nos$ poweroff\nOS: poweroff (code 0)" in out, out
     assert "OS: fs: blank disk formatted" in out, out
 
 

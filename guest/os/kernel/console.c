@@ -1,7 +1,11 @@
 /* Console: the terminal's line discipline. UART input arrives by interrupt;
- * it is echoed and edited here (backspace, Ctrl-U), a line is handed to read()
- * when Enter or Ctrl-D ends it, and Ctrl-C kills the foreground job. Output
- * goes straight to the UART. */
+ * it is edited here (backspace, Ctrl-U), a line is handed to read() when Enter
+ * or Ctrl-D ends it, and Ctrl-C kills the foreground job. Output goes straight
+ * to the UART.
+ *
+ * Echo: a character is echoed as it is typed while a program waits for the
+ * line it belongs to; input typed ahead (or piped in) is echoed when a program
+ * reads it, so a transcript shows each command next to its output. */
 #include "kernel.h"
 
 #define CONS_BUF 1024
@@ -10,6 +14,8 @@
 static struct {
     char buf[CONS_BUF];
     uint32_t r, w, e;           /* read, committed, edit positions (free-running) */
+    uint32_t x;                 /* input before x has been echoed */
+    int readers;                /* processes waiting in console_read */
     int fg;                     /* the foreground job's process group */
 } cons;
 
@@ -27,6 +33,17 @@ int console_room(void)
     return cons.e - cons.r < CONS_BUF;
 }
 
+/* Runs on Backspace and Ctrl-U: drop the last character of the line being
+ * typed, and from the screen too if it was echoed. */
+static void erase(void)
+{
+    cons.e--;
+    if ((int32_t)(cons.x - cons.e) > 0) {
+        cons.x = cons.e;
+        cons_putc('\b'); cons_putc(' '); cons_putc('\b');
+    }
+}
+
 /* Runs in the UART interrupt handler for every received byte. */
 void console_intr(char c)
 {
@@ -34,22 +51,20 @@ void console_intr(char c)
     switch (c) {
     case CTRL('C'):
         cons.e = cons.w;                    /* drop the line being typed */
+        if ((int32_t)(cons.x - cons.e) > 0)
+            cons.x = cons.e;
         cons_putc('^'); cons_putc('C'); cons_putc('\n');
         if (cons.fg > 1)
             proc_kill_group(cons.fg);
         break;
     case CTRL('U'):
-        while (cons.e != cons.w && cons.buf[(cons.e - 1) % CONS_BUF] != '\n') {
-            cons.e--;
-            cons_putc('\b'); cons_putc(' '); cons_putc('\b');
-        }
+        while (cons.e != cons.w && cons.buf[(cons.e - 1) % CONS_BUF] != '\n')
+            erase();
         break;
     case CTRL('H'):
     case 0x7f:
-        if (cons.e != cons.w) {
-            cons.e--;
-            cons_putc('\b'); cons_putc(' '); cons_putc('\b');
-        }
+        if (cons.e != cons.w)
+            erase();
         break;
     default:
         if (c == '\r')
@@ -59,8 +74,11 @@ void console_intr(char c)
         if (cons.e - cons.r >= CONS_BUF)
             break;
         cons.buf[cons.e++ % CONS_BUF] = c;
-        if (c != CTRL('D'))
-            cons_putc(c);
+        if (cons.readers && cons.r == cons.w && cons.x == cons.e - 1) {
+            cons.x = cons.e;                /* someone waits for this line: echo now */
+            if (c != CTRL('D'))
+                cons_putc(c);
+        }
         if (c == '\n' || c == CTRL('D') || cons.e - cons.r == CONS_BUF) {
             cons.w = cons.e;
             wakeup(&cons);
@@ -77,9 +95,17 @@ int console_read(char *dst, int n)
         while (cons.r == cons.w) {
             if (myproc()->killed)
                 return -1;
+            cons.readers++;
             sleep(&cons);
+            cons.readers--;
         }
-        char c = cons.buf[cons.r++ % CONS_BUF];
+        char c = cons.buf[cons.r % CONS_BUF];
+        if ((int32_t)(cons.x - cons.r) <= 0) {   /* typed ahead: echo it now */
+            cons.x = cons.r + 1;
+            if (c != CTRL('D'))
+                cons_putc(c);
+        }
+        cons.r++;
         if (c == CTRL('D'))
             break;                          /* ends the line; alone, it is end of input */
         dst[got++] = c;
