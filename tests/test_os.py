@@ -528,3 +528,31 @@ def test_os_default_disk_created_on_first_use(tmp_path: Path) -> None:
         f.write(b"RVFS")
     os_default_disk(kernel)
     assert disk.read_bytes()[:4] == b"RVFS"
+
+
+# proves: a file system filled up (nested directories, files up to the largest size, then the disk
+# full) reads back the same after a reboot, checked inside the OS and by the host-side walk
+def test_filled_file_system_across_reboot(os_elf: str, tmp_path: Path) -> None:
+    disk = tmp_path / "small.img"
+    with open(disk, "wb") as f:
+        f.truncate(512 << 10)  # a small disk, so that filling it is quick
+    line = "0123456789abcdef" * 3
+    cmds = [f"echo {line} > /a", "mkdir /x", "mkdir /x/y", "mkdir /x/y/z",
+            "cat /a /a /a /a /a /a /a /a > /x/b", "cat /x/b /x/b /x/b /x/b /x/b /x/b /x/b /x/b > /x/y/c",
+            "cat /x/y/c /x/y/c /x/y/c /x/y/c /x/y/c /x/y/c /x/y/c /x/y/c > /x/y/z/d"]
+    cmds += [f"cat /x/y/z/d /x/y/z/d /x/y/z/d /x/y/z/d /x/y/z/d /x/y/z/d /x/y/z/d /x/y/z/d > /big{i}"
+             for i in range(3)]
+    out1 = finished(session(os_elf, [*cmds, "ls /", "poweroff"], disk))
+    assert "OS: fs: out of blocks (disk full)" in out1 and "cat: write error (disk full?)" in out1, out1
+    problems, files, _ = fsck(disk)
+    assert problems == [], problems
+    a = (line + "\n").encode()
+    assert files["/a"] == a and files["/x/b"] == a * 8 and files["/x/y/c"] == a * 64
+    assert files["/x/y/z/d"] == a * 512
+    assert files["/big0"] == a * 4096  # 196 KiB of the disk's 440
+    out2 = finished(session(os_elf, ["wc /x/y/z/d", "wc /big0", "rm /big0", "rm /big1", "rm /big2",
+                                     "echo room again > /r", "cat /r", "poweroff"], disk))
+    assert output_of(out2, "wc /x/y/z/d") == f"512 512 {512 * len(a)} /x/y/z/d\n"
+    assert output_of(out2, "wc /big0") == f"4096 4096 {4096 * len(a)} /big0\n"
+    assert output_of(out2, "cat /r") == "room again\n"
+    assert fsck(disk)[0] == []

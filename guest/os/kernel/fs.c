@@ -16,6 +16,7 @@ struct inode {
 };
 
 static struct superblock sb;
+static int full_reported;       /* "out of blocks" said once until a block is freed */
 static struct inode itable[NINODE];
 static int mounted;
 
@@ -45,7 +46,8 @@ static uint32_t balloc(void)
         }
         brelse(b);
     }
-    printf("OS: fs: out of blocks\n");
+    if (!full_reported++)
+        printf("OS: fs: out of blocks (disk full)\n");
     return 0;
 }
 
@@ -55,6 +57,7 @@ static void bfree(uint32_t bno)
     struct buf *b = bread(sb.bmapstart + bno / BPB);
     uint32_t bi = bno % BPB;
     b->data[bi / 8] &= (uint8_t)~(1 << (bi % 8));
+    full_reported = 0;
     log_write(b);
     brelse(b);
 }

@@ -7,8 +7,10 @@ static int copy(int fd)
     static char buf[1024];
     long n;
     while ((n = read(fd, buf, sizeof buf)) > 0)
-        if (write(1, buf, n) != n)
+        if (write(1, buf, n) != n) {
+            fprintf(2, "cat: write error (disk full?)\n");
             return -1;
+        }
     return n < 0 ? -1 : 0;
 }
 
