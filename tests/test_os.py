@@ -118,7 +118,8 @@ def test_shell_commands(os_elf: str, blank_disk: Path) -> None:
     r = session(os_elf, [
         "echo hello   world", "mkdir /docs", "echo first line > /docs/a.txt", "echo second >> /docs/a.txt",
         "cat /docs/a.txt", "wc /docs/a.txt", "cat /docs/a.txt | wc", "wc < /docs/a.txt", "ls /docs", "ls",
-        "rm /docs", "rm /docs/a.txt", "rm /docs", "ls /", "cat /nothing", "frobnicate", "trapdemo load",
+        "rm /docs", "rm /docs/a.txt", "rm /docs", "ls /", "ls /bin", "cat /nothing", "frobnicate",
+        "trapdemo load",
         "cpuhog 100 &", "ps", "kill 99", "uptime", "echo a b c | cat | cat | wc", "kill 2", "echo new shell",
         "poweroff",
     ], blank_disk)
@@ -133,6 +134,8 @@ def test_shell_commands(os_elf: str, blank_disk: Path) -> None:
     assert output_of(out, "rm /docs") == "rm: /docs: directory not empty\n"
     assert output_of(out, "rm /docs", 1) == ""
     assert "docs" not in output_of(out, "ls /")
+    for prog in ("sh", "ls", "kvdb", "trapdemo", "selftest", "cpuhog", "iohog"):
+        assert re.search(rf"^{prog}\s+file ", output_of(out, "ls /bin"), re.M), prog
     assert output_of(out, "cat /nothing") == "cat: /nothing: no such file\n"
     assert output_of(out, "frobnicate") == "sh: frobnicate: command not found\n"
     assert re.search(r"OS: pid \d+ \(trapdemo\) killed: load page fault at pc 0x4\w+, address 0x8\n",

@@ -345,6 +345,18 @@ static int64_t sys_sysinfo(struct trapframe *tf)
 /* disktest(): the raw-disk part of selftest. */
 static int64_t sys_disktest(struct trapframe *tf) { (void)tf; return disk_selftest(); }
 
+/* progname(i, buf, n): the name of the i-th program of /bin, for ls. */
+static int64_t sys_progname(struct trapframe *tf)
+{
+    const struct program *pg = program_at((int)ARG(0));
+    uint64_t buf = ARG(1), n = ARG(2);
+    if (!pg || n == 0 || n > 64 || !user_ok(buf, n, 1))
+        return -1;
+    strncpy((char *)buf, pg->name, n - 1);
+    ((char *)buf)[n - 1] = 0;
+    return pg->end - pg->start;
+}
+
 static const sysfn systab[] = {
     [SYS_fork] = sys_fork,         [SYS_exit] = sys_exit,         [SYS_wait] = sys_wait,
     [SYS_pipe] = sys_pipe,         [SYS_read] = sys_read,         [SYS_kill] = sys_kill,
@@ -354,7 +366,7 @@ static const sysfn systab[] = {
     [SYS_write] = sys_write,       [SYS_unlink] = sys_unlink,     [SYS_mkdir] = sys_mkdir,
     [SYS_close] = sys_close,       [SYS_poweroff] = sys_poweroff, [SYS_yield] = sys_yield,
     [SYS_procinfo] = sys_procinfo, [SYS_setfg] = sys_setfg,       [SYS_lastfault] = sys_lastfault,
-    [SYS_sysinfo] = sys_sysinfo,   [SYS_disktest] = sys_disktest,
+    [SYS_sysinfo] = sys_sysinfo,   [SYS_disktest] = sys_disktest, [SYS_progname] = sys_progname,
 };
 
 /* Runs on every system call from U-mode: the result goes back to the caller. */

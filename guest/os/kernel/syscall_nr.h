@@ -31,5 +31,6 @@
 #define SYS_lastfault 24   /* lastfault(&info) -> 0: the last user fault the kernel handled */
 #define SYS_sysinfo  25    /* sysinfo(&info) -> 0: counters, ticks per second */
 #define SYS_disktest 26    /* disktest() -> 1 passed, 0 skipped, -1 failed */
+#define SYS_progname 27    /* progname(i, buf, n) -> size of built-in program i, -1 past the end */
 
 #endif

@@ -33,6 +33,7 @@ int setfg(int pid);
 int lastfault(struct ufaultinfo *fi);
 int sysinfo(struct sysinfo *si);
 int disktest(void);
+long progname(int i, char *buf, long n);
 
 /* uprintf.c: formats a whole message, then writes it with one system call,
  * so lines from different processes never mix mid-line. */

@@ -36,3 +36,4 @@
     SYSCALL lastfault, SYS_lastfault
     SYSCALL sysinfo, SYS_sysinfo
     SYSCALL disktest, SYS_disktest
+    SYSCALL progname, SYS_progname

@@ -1,4 +1,5 @@
-/* ls: list a directory (its entries with type, inode and size) or a file. */
+/* ls: list a directory (its entries with type, inode and size) or a file;
+ * `ls /bin` lists the programs built into the kernel. */
 #include "ulib.h"
 
 /* Runs per listed name: one line, the name padded to a column. */
@@ -15,9 +16,23 @@ static void show(const char *name, struct stat *st)
     printf("%s %s %4u %8lu\n", col, st->type == T_DIR ? "dir " : "file", st->ino, st->size);
 }
 
+/* Runs for `ls /bin`: the programs built into the kernel (read-only). */
+static int ls_bin(void)
+{
+    char name[32];
+    long size;
+    for (int i = 0; (size = progname(i, name, sizeof name)) >= 0; i++) {
+        struct stat st = { T_FILE, 0, 1, (uint64_t)size };
+        show(name, &st);
+    }
+    return 0;
+}
+
 /* Runs once per argument. */
 static int ls(const char *path)
 {
+    if (strcmp(path, "/bin") == 0 || strcmp(path, "/bin/") == 0)
+        return ls_bin();
     int fd = open(path, O_RDONLY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
