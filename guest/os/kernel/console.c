@@ -16,6 +16,7 @@ static struct {
     uint32_t r, w, e;           /* read, committed, edit positions (free-running) */
     uint32_t x;                 /* input before x has been echoed */
     int readers;                /* processes waiting in console_read */
+    int esc;                    /* inside an escape sequence (arrow keys): 1 after ESC, 2 after [ */
     int fg;                     /* the foreground job's process group */
 } cons;
 
@@ -48,6 +49,15 @@ static void erase(void)
 void console_intr(char c)
 {
     stats.uart_irqs++;
+    if (c == 0x1b || cons.esc) {                /* ESC [ ... final byte: ignored */
+        if (c == 0x1b)
+            cons.esc = 1;
+        else if (cons.esc == 1)
+            cons.esc = c == '[' ? 2 : 0;
+        else if (c >= 0x40 && c <= 0x7e)
+            cons.esc = 0;
+        return;
+    }
     switch (c) {
     case CTRL('C'):
         cons.e = cons.w;                    /* drop the line being typed */
