@@ -30,6 +30,13 @@ int main(int argc, char **argv)
             status = 1;
             continue;
         }
+        struct stat out;
+        if (fstat(1, &out) == 0 && out.type == T_FILE && out.ino == st.ino) {
+            fprintf(2, "cat: %s: input file is output file\n", argv[i]);   /* it would grow forever */
+            close(fd);
+            status = 1;
+            continue;
+        }
         if (copy(fd) < 0)
             status = 1;
         close(fd);
