@@ -207,17 +207,15 @@ class Uart16550(Device):
         if self.console is None or st[b + U.U_MCR] & MCR_LOOP:
             return
         room = U.IN_SIZE - int(st[b + U.U_IN_COUNT])
-        fifo_room = (RX_FIFO_SIZE if st[b + U.U_FCR] & FCR_ENABLE else 1) - int(st[b + U.U_RX_COUNT])
-        if room <= 0 or (fifo_room <= 0 and st[b + U.U_IN_COUNT]):
-            return  # the guest has not made room: leave the input where it is
-        data = self.console.read(room)
-        if not data:
-            return
-        head, n = int(st[b + U.U_IN_HEAD]), int(st[b + U.U_IN_COUNT])
-        for i, byte in enumerate(data):
-            st[b + U.U_IN + (head + n + i) % U.IN_SIZE] = byte
-        st[b + U.U_IN_COUNT] = n + len(data)
-        if U.uart_refill(st, b):
+        if room > 0:
+            data = self.console.read(room)
+            head, n = int(st[b + U.U_IN_HEAD]), int(st[b + U.U_IN_COUNT])
+            for i, byte in enumerate(data):
+                st[b + U.U_IN + (head + n + i) % U.IN_SIZE] = byte
+            st[b + U.U_IN_COUNT] = n + len(data)
+        # staged bytes move on whenever the FIFO has room, new input or not (a driver that cleared
+        # its FIFO at start-up gets what was typed ahead)
+        if st[b + U.U_IN_COUNT] and U.uart_refill(st, b):
             U.uart_update(st, b)  # QEMU's serial_receive1 ends with serial_update_irq
         self.service()
 
