@@ -16,7 +16,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # the modules whose njit functions are compiled into the engine
-MODULES = ("alu", "clint", "csr", "engine", "fpu", "layout", "mmu", "rvc", "tlb", "trap")
+MODULES = (
+    "alu", "clint", "csr", "engine", "fpu", "gstage", "hcsr", "hext", "layout", "mmu", "rvc", "tlb", "trap"
+)
 STAMP = "rvisor-engine-sources.sha256"
 
 
