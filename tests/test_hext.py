@@ -1,6 +1,7 @@
 """The hypervisor extension as the board presents it: misa.H and "h" in the device tree by default,
 both gone with the board option turned off; the bare-metal H programs of tests/isa (hext_*) then
-stop at their first H instruction; the built-in firmware hands guest traps to HS or VS.
+stop at their first H instruction; the built-in firmware hands guest traps to HS or VS;
+intloop_vs, a guest in VS/VU, computes intloop's result.
 
 The architectural checks themselves are the tests/isa programs hext_csr, hext_vm and hext_irq
 (run on rvisor and QEMU by tests/test_isa.py)."""
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from rvisor.hw import fdt as F
 from rvisor.hw import layout as L
@@ -51,6 +54,15 @@ def test_h_programs_need_the_extension(guest_elf: Callable[[str], Path]) -> None
     out = str(res.output)
     assert int(res.exit_code) == 255, out
     assert "unexpected trap cause 0x0000000000000002" in out and "in M-mode from mode 3" in out, out
+
+
+@pytest.mark.needs_jit(reason="runs a benchmark workload (hundreds of millions of instructions)")
+def test_intloop_vs(guest_elf: Callable[[str], Path]) -> None:
+    elf = guest_elf("guest/build/bench/intloop_vs.elf")
+    res = run_guest(str(elf), bios="none", timeout=600)
+    out = str(res.output)
+    assert int(res.exit_code) == 0 and "BENCH intloop_vs checksum=0xdfed8f13c348bd26" in out, out
+    assert "ok" in out
 
 
 def test_builtin_firmware_hands_guest_traps_to_hs() -> None:
