@@ -5,7 +5,8 @@ ELFs that compute, print a result line (``BENCH name checksum=... instret=... ok
 bench/workloads/bench.h) and power off.  Each runs on rvisor with ``--bios none`` and its console
 captured; a run counts only if it powered off with exit code 0 and its result line ends in ``ok``.
 With ``--compare qemu`` each ELF is also timed as the wall-clock of
-``qemu-system-riscv64 -M virt -bios none -nographic -m 256M -kernel ELF``; ratio = rvisor s / QEMU s.
+``qemu-system-riscv64 -M virt -bios none -nographic -m 256M -kernel ELF`` (with ``-cpu rv64,h=true``
+for the ``*_vs`` workloads, which run a guest in VS/VU); ratio = rvisor s / QEMU s.
 
 ``--boot`` times guest boots instead: Linux to ``RVISOR-LINUX-SELFTEST-DONE`` and U-Boot (behind
 OpenSBI fw_jump) to its autoboot prompt, on rvisor and on QEMU, in the same run.
@@ -116,6 +117,8 @@ def exit_figures(stats: dict[str, Any]) -> dict[str, Any]:
 def time_qemu_workload(qemu: str, elf: Path, timeout: float, quiet: bool = False) -> tuple[float | None, str]:
     console = ["-display", "none", "-serial", "null", "-monitor", "none"] if quiet else ["-nographic"]
     cmd = [qemu, "-M", "virt", "-bios", "none", *console, "-m", "256M", "-kernel", str(elf)]
+    if elf.stem.endswith("_vs"):
+        cmd[3:3] = ["-cpu", "rv64,h=true"]  # a guest in VS/VU: QEMU 7.2 enables H on request
     t0 = time.perf_counter()
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)

@@ -335,9 +335,11 @@ The console escape is Ctrl-A x (quit; Ctrl-A h for help), as QEMU's."""
               "interrupts and exits as JSON.")
 @click.option("--virtio-legacy", is_flag=True, help="virtio-mmio devices use the legacy (version 1) "
               "transport, as QEMU's virtio-mmio.force-legacy=true; default: modern, version 2.")
+@click.option("--no-hext", is_flag=True, help="Harts without the hypervisor extension (misa.H clear, no "
+              "'h' in riscv,isa), as QEMU's -cpu rv64,h=false.")
 def run(kernel: str, bios: str | None, initrd: str | None, append: str | None, drives: tuple[str, ...],
         dtb: str | None, memory: str | None, smp: int | None, timeout: float | None, clock: str,
-        console: str, stats_json: str | None, virtio_legacy: bool) -> int:
+        console: str, stats_json: str | None, virtio_legacy: bool, no_hext: bool) -> int:
     """Boot one guest on the board, as qemu-system-riscv64 -M virt would."""
     plan = plan_boot(kernel, bios, initrd, append, drives, dtb, memory, smp)
     console = parse_console(console)
@@ -354,7 +356,7 @@ def run(kernel: str, bios: str | None, initrd: str | None, append: str | None, d
         result = run_guest(kernel=plan.kernel, bios=plan.bios, initrd=plan.initrd, append=plan.append,
                            drives=plan.drives, dtb=plan.dtb, memory=plan.memory, smp=plan.smp,
                            timeout=timeout, clock=clock, console=console,
-                           virtio_version=1 if virtio_legacy else 2)
+                           virtio_version=1 if virtio_legacy else 2, hext=not no_hext)
     except boot_error as e:
         raise CliError(str(e)) from None
     if stats_json:

@@ -49,6 +49,7 @@ def build_board(
     console: str = "capture",
     rng: bool = False,
     virtio_version: int = 2,
+    hext: bool = True,
 ) -> Board:
     _check(drives, memory, smp)
     try:
@@ -64,6 +65,7 @@ def build_board(
                 rng=rng,
                 clock=clock,
                 virtio_version=virtio_version,
+                hext=hext,
             ),
             con,
         )
@@ -94,9 +96,10 @@ def run_guest(
     progress: Callable[[dict[str, Any]], None] | None = None,
     rng: bool = False,
     virtio_version: int = 2,
+    hext: bool = True,
 ) -> RunResult:
     board = build_board(
-        kernel, bios, initrd, append, drives, dtb, memory, smp, clock, console, rng, virtio_version
+        kernel, bios, initrd, append, drives, dtb, memory, smp, clock, console, rng, virtio_version, hext
     )
     try:
         result = board.run(timeout=timeout, progress=progress)

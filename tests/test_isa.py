@@ -82,10 +82,15 @@ def _elf(build: Path, name: str) -> Path:
     return path
 
 
+def qemu_cpu(name: str) -> list[str]:
+    """Programs named hext* need the hypervisor extension, which QEMU 7.2 enables on request."""
+    return ["-cpu", "rv64,h=true"] if name.startswith("hext") else []
+
+
 def run_qemu(elf: Path, smp: int) -> tuple[int, str]:
     cmd = [
         QEMU, "-M", "virt", "-bios", "none", "-nographic", "-m", "128M",
-        "-smp", str(smp), "-kernel", str(elf),
+        "-smp", str(smp), *qemu_cpu(elf.stem), "-kernel", str(elf),
     ]
     try:
         proc = subprocess.run(

@@ -10,6 +10,9 @@
 #include "intloop_kernel.h"
 
 #define EXPECTED 0xdfed8f13c348bd26ULL     /* same result as intloop */
+#ifndef IL_NAME
+#define IL_NAME "intloop_vm"               /* intloop_vs.c runs this file's kernel in VS/VU */
+#endif
 
 #define USER_TEXT __attribute__((section(".user.text"), noinline))
 #define USER_DATA __attribute__((section(".user.data")))
@@ -69,7 +72,7 @@ void s_trap(struct frame *f)
 {
     uint64_t cause = csr_read(scause);
     if (cause != 8) {
-        printk("BENCH intloop_vm FATAL scause=0x%lx sepc=0x%lx stval=0x%lx\n",
+        printk("BENCH " IL_NAME " FATAL scause=0x%lx sepc=0x%lx stval=0x%lx\n",
                cause, csr_read(sepc), csr_read(stval));
         exit(4);
     }
@@ -77,25 +80,25 @@ void s_trap(struct frame *f)
     if (f->x[REG_A7] == SYS_PROGRESS) {
         /* the argument is the chunk number, so a lost or repeated trap shows */
         if (f->x[REG_A0] != progress_calls++) {
-            printk("BENCH intloop_vm FATAL syscall %lu out of order\n", f->x[REG_A0]);
+            printk("BENCH " IL_NAME " FATAL syscall %lu out of order\n", f->x[REG_A0]);
             exit(5);
         }
         f->x[REG_A0] = 0;
     } else if (f->x[REG_A7] == SYS_EXIT) {
         if (progress_calls != IL_CHUNKS) {
-            printk("BENCH intloop_vm FATAL %lu syscalls\n", progress_calls);
+            printk("BENCH " IL_NAME " FATAL %lu syscalls\n", progress_calls);
             exit(5);
         }
-        bench_report("intloop_vm", f->x[REG_A0], EXPECTED);
+        bench_report(IL_NAME, f->x[REG_A0], EXPECTED);
     } else {
-        printk("BENCH intloop_vm FATAL unknown syscall %lu\n", f->x[REG_A7]);
+        printk("BENCH " IL_NAME " FATAL unknown syscall %lu\n", f->x[REG_A7]);
         exit(6);
     }
 }
 
 /* Runs once in S-mode: identity-map the kernel (S only) and devices, map the
  * user region with 4 KiB U pages, turn on Sv39 and drop to U-mode. */
-static void __attribute__((noreturn)) s_main(void)
+static void __attribute__((noreturn, used)) s_main(void)
 {
     root[0] = PTE_LEAF(0, PTE_R | PTE_W);              /* 0-1 GiB: UART, test dev */
     root[2] = PTE_TABLE(l1_dram);                      /* 2-3 GiB: DRAM */
@@ -117,6 +120,7 @@ static void __attribute__((noreturn)) s_main(void)
 }
 
 /* ---------------- M-mode ---------------- */
+#ifndef IL_OWN_MAIN
 
 /* Runs first, in M-mode: configure what S and U may do, then mret to S-mode. */
 int main(void)
@@ -134,3 +138,4 @@ int main(void)
     __asm__ volatile("mret");
     return 0;
 }
+#endif

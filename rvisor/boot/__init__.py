@@ -235,6 +235,7 @@ def _device_tree(board: Any, cfg: BootConfig, initrd: tuple[int, int] | None) ->
             bootargs=cfg.append or None,
             initrd_start=initrd[0] if initrd else None,
             initrd_end=initrd[1] if initrd else None,
+            hypervisor=bool(getattr(m, "hext", False)),
         )
     )
     return check_dtb(blob, "the generated device tree")

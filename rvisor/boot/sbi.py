@@ -103,6 +103,15 @@ MEDELEG_BUILTIN = (
     | (1 << L.EXC_LOAD_PAGE)
     | (1 << L.EXC_STORE_PAGE)
 )
+# with the hypervisor extension OpenSBI also delegates (sbi_hart.c, delegate_traps): ecall from
+# VS, the three guest-page faults and virtual instruction, so an HS kernel handles its guests
+MEDELEG_HEXT = (
+    (1 << L.EXC_ECALL_VS)
+    | (1 << L.EXC_INSN_GUEST_PAGE)
+    | (1 << L.EXC_LOAD_GUEST_PAGE)
+    | (1 << L.EXC_VIRTUAL_INSN)
+    | (1 << L.EXC_STORE_GUEST_PAGE)
+)
 MIDELEG_BUILTIN = (1 << L.IRQ_SSI) | (1 << L.IRQ_STI) | (1 << L.IRQ_SEI)
 MCOUNTEREN_BUILTIN = 0x7  # CY, TM, IR readable below M
 SCOUNTEREN_BUILTIN = 0x7  # OpenSBI also opens them to U-mode (vDSO reads time)
@@ -195,7 +204,8 @@ class BuiltinFirmware:
         so traps to M-mode exit to Python.
         """
         csr = m.csr
-        csr[h, L.CSR_MEDELEG] = MEDELEG_BUILTIN
+        hext = bool(int(csr[h, L.CSR_MISA]) & L.MISA_H)
+        csr[h, L.CSR_MEDELEG] = MEDELEG_BUILTIN | (MEDELEG_HEXT if hext else 0)
         csr[h, L.CSR_MIDELEG] = MIDELEG_BUILTIN
         csr[h, L.CSR_MIE] = 0
         csr[h, L.CSR_MCOUNTEREN] = MCOUNTEREN_BUILTIN
@@ -223,6 +233,7 @@ class BuiltinFirmware:
         m.csr[h, L.CSR_STVEC] = 0
         m.hs[h, L.HS_PC] = _s64(pc)
         m.hs[h, L.HS_PRIV] = L.PRV_S
+        m.hs[h, L.HS_V] = 0  # HS-mode (V=0) when the hypervisor extension is present
         m.hs[h, L.HS_RES_VALID] = 0
         m.hs[h, L.HS_STATE] = L.HART_RUNNING
         m.set_reg(h, 10, a0)
@@ -605,6 +616,9 @@ class BuiltinFirmware:
         stval; SPP = previous mode, SPIE = SIE, SIE = 0; pc = stvec.BASE."""
         m = board.machine
         priv = int(m.hs[h, L.HS_PRIV])
+        if int(m.csr[h, L.CSR_MISA]) & L.MISA_H:
+            self._redirect_hext(board, h, cause, tval, pc)
+            return
         stvec = int(m.csr[h, L.CSR_STVEC]) & U64
         base = stvec & ~3 & U64
         if base == 0:
@@ -624,6 +638,35 @@ class BuiltinFirmware:
             m.cnt[h, L.CNT_PRIV_SWITCH] += 1
         m.hs[h, L.HS_PRIV] = L.PRV_S
         m.hs[h, L.HS_PC] = _s64(base)  # exceptions always go to BASE, also in vectored mode
+        self.stats.redirected += 1
+
+    # runs for each trap given back below M on a hart with the hypervisor extension
+    def _redirect_hext(self, board: Board, h: int, cause: int, tval: int, pc: int) -> None:
+        """As OpenSBI's sbi_trap_redirect with H: to VS when the trap came from V=1 and hedeleg
+        has its bit, else to HS with hstatus.SPV/SPVP/GVA, htval and htinst (priv spec,
+        Hypervisor chapter, "Trap Entry").  The engine's trap entry does the work, as though
+        medeleg delegated the cause."""
+        from rvisor.hw.trap import take_trap
+
+        m = board.machine
+        priv = int(m.hs[h, L.HS_PRIV])
+        virt = int(m.hs[h, L.HS_V])
+        to_vs = virt and (int(m.csr[h, L.CSR_HEDELEG]) >> cause) & 1
+        tvec = int(m.csr[h, L.CSR_VSTVEC if to_vs else L.CSR_STVEC]) & ~3 & U64
+        if tvec == 0:
+            what = L.EXC_NAMES.get(cause, f"exception cause {cause}")
+            where = "VS-mode trap handler (vstvec" if to_vs else "S-mode trap handler (stvec"
+            self._stop(board, h, f"{what} (tval {tval:#x}) with no {where} = 0)", pc, priv)
+            return
+        medeleg = int(m.csr[h, L.CSR_MEDELEG])
+        m.csr[h, L.CSR_MEDELEG] = medeleg | (1 << cause)
+        try:
+            npc = int(take_trap(h, cause, _s64(tval), _s64(pc), False, m.csr, m.hs, m.cnt))
+        finally:
+            m.csr[h, L.CSR_MEDELEG] = medeleg
+        if cause < L.CNT_IRQ - L.CNT_EXC:
+            m.cnt[h, L.CNT_EXC + cause] -= 1  # counted once already, when it reached M-mode
+        m.hs[h, L.HS_PC] = _s64(npc)  # exceptions go to BASE, also in vectored mode
         self.stats.redirected += 1
 
     # runs when the firmware cannot continue a hart: records why and halts the board

@@ -38,6 +38,7 @@ class BoardConfig:
     clock: str = "deterministic"  # or "realtime"
     slice: int = 0  # instructions per hart turn (0: chosen from nharts)
     rtc_epoch_ns: int | None = None  # deterministic clock: RTC time at power-on (None: the host's now)
+    hext: bool = True  # the harts implement the hypervisor extension (misa.H, "h" in riscv,isa)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Board:
             raise ValueError(f"unknown clock {config.clock!r}: use deterministic or realtime")
         self.config = config
         self.console = console if console is not None else CaptureConsole()
-        self.machine = m = Machine(config.nharts, config.ram_size)
+        self.machine = m = Machine(config.nharts, config.ram_size, hext=config.hext)
         if config.clock == "realtime":
             m.mach[L.M_IPT] = 0
         self.bus = Bus()
@@ -321,7 +322,8 @@ class Board:
     # runs when a run stops on an emulator fault: pc, instruction and mode, for the error line
     def describe_fault(self, h: int) -> str:
         m = self.machine
-        mode = L.PRV_NAMES.get(int(m.hs[h, L.HS_PRIV]), "?")
+        priv, virt = int(m.hs[h, L.HS_PRIV]), int(m.hs[h, L.HS_V])
+        mode = L.PRV_NAMES.get(priv, "?") if not virt else L.MODE_NAMES.get((priv, 1), "?")
         pc = int(m.hs[h, L.HS_EXIT_PC]) & MASK64
         insn = "unknown"
         if m.in_ram(pc, 4):  # the exit pc is physical for bare-metal code, virtual otherwise

@@ -13,10 +13,19 @@ import numpy as np
 from numba import njit
 
 from rvisor.hw import layout as L
+from rvisor.hw.hcsr import (
+    H_CSRS,
+    HSTATUS_RESET,
+    MIP_VS,
+    MIP_VSSIP,
+    hcsr_read,
+    hcsr_write,
+)
 
 SIGN = -(1 << 63)
 
 MISA_RV64GC = SIGN | sum(1 << (ord(c) - ord("A")) for c in "ACDFIMSU")  # MXL = 2 (64-bit)
+MISA_RV64GCH = MISA_RV64GC | L.MISA_H  # with the hypervisor extension (the default board)
 
 # mstatus bits M-mode may write (priv spec 3.1.6); UXL/SXL are fixed at 64-bit.
 MSTATUS_WMASK = (
@@ -60,15 +69,16 @@ MIP_MEIP = 1 << L.IRQ_MEI
 S_IRQS = MIP_SSIP | MIP_STIP | MIP_SEIP
 ALL_IRQS = S_IRQS | MIP_MSIP | MIP_MTIP | MIP_MEIP
 MEDELEG_MASK = 0xB3FF  # causes 0-9, 12, 13, 15; ecall from M (11) cannot be delegated
+MEDELEG_H = (1 << L.EXC_ECALL_VS) | (0xF << L.EXC_INSN_GUEST_PAGE)  # causes 10, 20-23
 MENVCFG_STCE = SIGN  # bit 63
 MENVCFG_WMASK = SIGN | 1  # STCE, FIOM
 N_PMP = 16
 SATP_MASK = -(1 << 60) | (0xFFFF << 44) | ((1 << 44) - 1)  # MODE (bits 63:60), ASID (16 bits), PPN
 
 
-# runs at import: which CSR numbers exist on this hart
+# runs at import: which CSR numbers exist on this hart (1), and which only with misa.H (2)
 def _valid_table() -> np.ndarray:
-    v = np.zeros(4096, dtype=np.bool_)
+    v = np.zeros(4096, dtype=np.int8)
     ok = [0x001, 0x002, 0x003]
     ok += list(range(0xC00, 0xC20))
     ok += [0x100, 0x104, 0x105, 0x106, 0x10A, 0x140, 0x141, 0x142, 0x143, 0x144, 0x14D, 0x180]
@@ -80,7 +90,8 @@ def _valid_table() -> np.ndarray:
     ok += list(range(0x3B0, 0x3F0))
     ok += [0xB00, 0xB02] + list(range(0xB03, 0xB20))
     ok += [0x7A0, 0x7A1, 0x7A2, 0x7A3]
-    v[ok] = True
+    v[ok] = 1
+    v[list(H_CSRS)] = 2
     return v
 
 
@@ -88,11 +99,14 @@ CSR_VALID = _valid_table()
 
 
 # runs at hart reset: the CSR values priv spec 3.4 defines (and fixed ID registers)
-def reset_csrs(row: np.ndarray, hartid: int) -> None:
+def reset_csrs(row: np.ndarray, hartid: int, hext: bool = True) -> None:
     row[:] = 0
-    row[L.CSR_MISA] = MISA_RV64GC
+    row[L.CSR_MISA] = MISA_RV64GCH if hext else MISA_RV64GC
     row[L.CSR_MHARTID] = hartid
     row[L.CSR_MSTATUS] = MSTATUS_RESET
+    if hext:
+        row[L.CSR_HSTATUS] = HSTATUS_RESET  # VSXL = 64-bit (read-only)
+        row[L.CSR_VSSTATUS] = 2 << 32  # UXL = 64-bit (read-only)
 
 
 # runs for every timer comparison (mtime against mtimecmp/stimecmp)
@@ -105,7 +119,11 @@ def ugte(a: int, b: int) -> bool:
 # runs whenever the engine or Python needs the mip value hardware presents (priv 3.1.9)
 @njit(cache=True, nogil=True)
 def mip_value(h, csr, hs, mtime):
-    v = csr[h, L.CSR_MIP] & S_IRQS
+    v = csr[h, L.CSR_MIP] & (S_IRQS | MIP_VS)  # the VS bits hold hvip (zero without misa.H)
+    if csr[h, L.CSR_HENVCFG] & csr[h, L.CSR_MENVCFG] & MENVCFG_STCE:
+        # Sstc for VS: VSTIP is also raised while time + htimedelta >= vstimecmp
+        if ugte(mtime + csr[h, L.CSR_HTIMEDELTA], csr[h, L.CSR_VSTIMECMP]):
+            v |= 1 << L.IRQ_VSTI
     if csr[h, L.CSR_MENVCFG] & MENVCFG_STCE:
         v &= ~MIP_STIP
         if ugte(mtime, csr[h, L.CSR_STIMECMP]):
@@ -120,29 +138,57 @@ def mip_value(h, csr, hs, mtime):
     return v
 
 
-# runs before a CSR instruction touches register `num`: Zicsr privilege/read-only rules
+# runs before a CSR instruction touches register `num`: Zicsr privilege/read-only rules.
+# Returns 0 (allowed), 1 (illegal instruction) or 2 (virtual instruction).
 @njit(cache=True, nogil=True)
-def csr_allowed(h, num, write, priv, csr):
-    if not CSR_VALID[num]:
-        return False
-    if ((num >> 8) & 3) > priv:
-        return False
+def csr_allowed(h, num, write, priv, virt, csr):
+    """Priv spec 2.1 (CSR address mapping) and, with V=1, the virtual-instruction cases of the
+    Hypervisor chapter ("Trap Cause Codes"): an access that HS-mode could make is a virtual
+    instruction, anything else is illegal."""
+    valid = CSR_VALID[num]
+    if valid == 0 or (valid == 2 and (csr[h, L.CSR_MISA] & L.MISA_H) == 0):
+        return 1
     if write and (num >> 10) == 3:
-        return False
-    if num <= 3 and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) == 0:
-        return False
+        return 1
+    lvl = (num >> 8) & 3
+    if lvl == 3 and priv < L.PRV_M:
+        return 1
+    if virt:
+        if lvl == 2 or (lvl == 1 and priv == L.PRV_U):
+            return 2  # hypervisor/VS CSRs from VS or VU, supervisor CSRs from VU
+    elif lvl > priv and priv < L.PRV_S:
+        return 1
+    if num <= 3:
+        # FS off in sstatus or vsstatus: always illegal, never virtual (Hypervisor chapter)
+        if (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) == 0:
+            return 1
+        if virt and (csr[h, L.CSR_VSSTATUS] & L.MSTATUS_FS) == 0:
+            return 1
     if 0xC00 <= num <= 0xC1F and priv < L.PRV_M:
         bit = 1 << (num - 0xC00)
         if (csr[h, L.CSR_MCOUNTEREN] & bit) == 0:
-            return False
-        if priv == L.PRV_U and (csr[h, L.CSR_SCOUNTEREN] & bit) == 0:
-            return False
-    if num == L.CSR_SATP and priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM):
-        return False
-    if num == L.CSR_STIMECMP and priv < L.PRV_M:
+            return 1
+        if virt:
+            if (csr[h, L.CSR_HCOUNTEREN] & bit) == 0:
+                return 2
+            if priv == L.PRV_U and (csr[h, L.CSR_SCOUNTEREN] & bit) == 0:
+                return 2
+        elif priv == L.PRV_U and (csr[h, L.CSR_SCOUNTEREN] & bit) == 0:
+            return 1
+    if num == L.CSR_SATP and priv == L.PRV_S:
+        if virt:
+            if csr[h, L.CSR_HSTATUS] & L.HSTATUS_VTVM:
+                return 2
+        elif csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM:
+            return 1
+    if num == L.CSR_HGATP and priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM):
+        return 1
+    if (num == L.CSR_STIMECMP or num == L.CSR_VSTIMECMP) and priv < L.PRV_M:
         if (csr[h, L.CSR_MENVCFG] & MENVCFG_STCE) == 0 or (csr[h, L.CSR_MCOUNTEREN] & 2) == 0:
-            return False
-    return True
+            return 1
+        if virt and ((csr[h, L.CSR_HENVCFG] & MENVCFG_STCE) == 0 or (csr[h, L.CSR_HCOUNTEREN] & 2) == 0):
+            return 2
+    return 0
 
 
 # runs on a CSR read that passed csr_allowed: computes views and counters
@@ -150,12 +196,19 @@ def csr_allowed(h, num, write, priv, csr):
 def csr_read(h, num, csr, hs, instret, mtime):
     if num == L.CSR_SSTATUS:
         return csr[h, L.CSR_MSTATUS] & SSTATUS_RMASK
+    # the stored mideleg holds only the S-level bits, so sie/sip never show VS-level bits
     if num == L.CSR_SIE:
         return csr[h, L.CSR_MIE] & csr[h, L.CSR_MIDELEG]
     if num == L.CSR_SIP:
         return mip_value(h, csr, hs, mtime) & csr[h, L.CSR_MIDELEG]
     if num == L.CSR_MIP:
         return mip_value(h, csr, hs, mtime)
+    if num == L.CSR_MIDELEG and (csr[h, L.CSR_MISA] & L.MISA_H):
+        return csr[h, num] | MIP_VS  # VS-level interrupts: read-only one (Hypervisor chapter)
+    if CSR_VALID[num] == 2:
+        return hcsr_read(h, num, csr, mip_value(h, csr, hs, mtime))
+    if num == L.CSR_TIME and hs[h, L.HS_V] != 0:
+        return mtime + csr[h, L.CSR_HTIMEDELTA]  # time in VS/VU (Hypervisor chapter, htimedelta)
     if num == L.CSR_FFLAGS:
         return csr[h, L.CSR_FCSR] & 0x1F
     if num == L.CSR_FRM:
@@ -177,9 +230,13 @@ def csr_read(h, num, csr, hs, instret, mtime):
 # Returns True when the write may change translation (caller flushes its caches).
 @njit(cache=True, nogil=True)
 def csr_write(h, num, v, csr, hs, instret):
+    if CSR_VALID[num] == 2:
+        return hcsr_write(h, num, v, csr)
     if num == L.CSR_MSTATUS or num == L.CSR_SSTATUS:
         old = csr[h, L.CSR_MSTATUS]
         mask = MSTATUS_WMASK if num == L.CSR_MSTATUS else SSTATUS_WMASK
+        if num == L.CSR_MSTATUS and (csr[h, L.CSR_MISA] & L.MISA_H):
+            mask |= L.MSTATUS_MPV | L.MSTATUS_GVA
         new = (old & ~mask) | (v & mask)
         if (new & L.MSTATUS_MPP) == (2 << 11):  # MPP is WARL: 2 (reserved) keeps the old value
             new = (new & ~L.MSTATUS_MPP) | (old & L.MSTATUS_MPP)
@@ -187,7 +244,9 @@ def csr_write(h, num, v, csr, hs, instret):
         if (new & L.MSTATUS_FS) == L.MSTATUS_FS:
             new |= L.MSTATUS_SD
         csr[h, L.CSR_MSTATUS] = new
-        return True
+        # no flush: the TLB key holds everything of mstatus a translation depends on
+        # (privilege, SUM, MXR; MPRV/MPP/MPV select the key at the next interrupt check)
+        return False
     if num == L.CSR_FFLAGS or num == L.CSR_FRM or num == L.CSR_FCSR:
         f = csr[h, L.CSR_FCSR]
         if num == L.CSR_FFLAGS:
@@ -204,13 +263,17 @@ def csr_write(h, num, v, csr, hs, instret):
     if 0xB03 <= num <= 0xB1F or 0x323 <= num <= 0x33F:
         return False  # hardware performance monitors are read-only zero here
     if num == L.CSR_MEDELEG:
-        csr[h, num] = v & MEDELEG_MASK
+        mask = MEDELEG_MASK
+        if csr[h, L.CSR_MISA] & L.MISA_H:
+            mask |= MEDELEG_H  # ecall from VS, guest-page faults, virtual instruction
+        csr[h, num] = v & mask
         return False
     if num == L.CSR_MIDELEG:
         csr[h, num] = v & S_IRQS
         return False
     if num == L.CSR_MIE:
-        csr[h, num] = v & ALL_IRQS
+        # with misa.H the VS-level enables are writable (aliases of hie); SGEIE is zero (GEILEN 0)
+        csr[h, num] = v & (ALL_IRQS | (MIP_VS if csr[h, L.CSR_MISA] & L.MISA_H else 0))
         return False
     if num == L.CSR_SIE:
         d = csr[h, L.CSR_MIDELEG]
@@ -220,6 +283,8 @@ def csr_write(h, num, v, csr, hs, instret):
         mask = S_IRQS
         if csr[h, L.CSR_MENVCFG] & MENVCFG_STCE:
             mask = MIP_SSIP | MIP_SEIP
+        if csr[h, L.CSR_MISA] & L.MISA_H:
+            mask |= MIP_VSSIP  # mip.VSSIP aliases hvip.VSSIP; VSTIP/VSEIP are read-only in mip
         csr[h, num] = (csr[h, num] & ~mask) | (v & mask)
         return False
     if num == L.CSR_SIP:

@@ -24,7 +24,10 @@ from rvisor.hw.clint import clint_load, clint_store
 from rvisor.hw.csr import MIP_SEIP, csr_allowed, csr_read, csr_write, mip_value
 from rvisor.hw.edev import edev_find, edev_load, edev_store
 from rvisor.hw.fpu import WROTE_F, fp_compute
-from rvisor.hw.mmu import tlb_key, translate
+from rvisor.hw.gstage import TAG_SHIFT
+from rvisor.hw.hcsr import vs_number
+from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
+from rvisor.hw.mmu import data_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
 from rvisor.hw.trap import TO_FIRMWARE, pick_interrupt, take_trap, xret
 
@@ -196,7 +199,8 @@ def fetch_slow(h, pc, ram, rom, csr, hs, r64, mach, tlb, cnt):
     return OK, lo | (hi << 16), page
 
 
-# runs for Zicsr instructions; returns 0, or 1 when the instruction is illegal
+# runs for Zicsr instructions; returns 0, 1 when the instruction is illegal, 2 when it is a
+# virtual instruction (V=1); with V=1 the supervisor CSR numbers reach the VS registers
 @njit(cache=True, nogil=True)
 def csr_op(h, insn, priv, x, csr, hs, tlb, instret, mtime):
     num = (insn >> 20) & 0xFFF
@@ -206,8 +210,14 @@ def csr_op(h, insn, priv, x, csr, hs, tlb, instret, mtime):
     src = x[h, rs1] if f3 < 4 else rs1
     kind = f3 & 3
     write = kind == 1 or rs1 != 0
-    if kind == 0 or not csr_allowed(h, num, write, priv, csr):
+    if kind == 0:
         return 1
+    virt = hs[h, L.HS_V]
+    ok = csr_allowed(h, num, write, priv, virt, csr)
+    if ok != 0:
+        return ok
+    if virt != 0:
+        num = vs_number(num)
     old = 0
     if kind != 1 or rd != 0:
         old = csr_read(h, num, csr, hs, instret, mtime)
@@ -361,13 +371,17 @@ def now(mtime, mtime0, frac, n, ipt):
 def next_deadline(h, limit, csr, hs, mtime0, frac, ipt, mtime):
     best = limit
     horizon = (limit + frac) // ipt + 2
-    for k in range(3):
+    for k in range(4):
         if k == 0:
             d = hs[h, L.HS_MTIMECMP]
         elif k == 1:
             if (csr[h, L.CSR_MENVCFG] & SIGN) == 0:
                 continue
             d = csr[h, L.CSR_STIMECMP]
+        elif k == 3:
+            if (csr[h, L.CSR_MENVCFG] & csr[h, L.CSR_HENVCFG] & SIGN) == 0:
+                continue
+            d = csr[h, L.CSR_VSTIMECMP] - csr[h, L.CSR_HTIMEDELTA]  # in mtime terms
         else:
             if hs[h, L.HS_FIRMWARE] == 0:
                 continue
@@ -404,6 +418,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
     fetch_page = 0
     data_bare = True
     dkey = 0
+    vfs_off = False
     priv = hs[h, L.HS_PRIV]
     mtime = mtime0
     reason = L.EXIT_BUDGET
@@ -417,7 +432,15 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
             hs[h, L.HS_EVENT] = 0
             pend = mip_value(h, csr, hs, mtime) & csr[h, L.CSR_MIE]
             if pend != 0:
-                irq = pick_interrupt(priv, mstatus, pend, csr[h, L.CSR_MIDELEG])
+                irq = pick_interrupt(
+                    priv,
+                    hs[h, L.HS_V],
+                    mstatus,
+                    pend,
+                    csr[h, L.CSR_MIDELEG],
+                    csr[h, L.CSR_HIDELEG],
+                    csr[h, L.CSR_VSSTATUS],
+                )
                 if irq >= 0:
                     npc = take_trap(h, irq, 0, pc, True, csr, hs, cnt)
                     if npc == TO_FIRMWARE:
@@ -432,11 +455,10 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
             next_check = budget
             if ipt > 0:
                 next_check = next_deadline(h, budget, csr, hs, mtime0, frac, ipt, mtime)
-            eff = priv
-            if priv == L.PRV_M and (mstatus & L.MSTATUS_MPRV):
-                eff = (mstatus >> 11) & 3
-            data_bare = eff == L.PRV_M or ((csr[h, L.CSR_SATP] >> 60) & 0xF) == 0
-            dkey = tlb_key(eff, mstatus)
+            dkey = data_key(h, priv, csr, hs)
+            data_bare = dkey < 0
+            # V=1: FP instructions also need vsstatus.FS on (Hypervisor chapter, vsstatus)
+            vfs_off = hs[h, L.HS_V] != 0 and (csr[h, L.CSR_VSSTATUS] & L.MSTATUS_FS) == 0
 
         # ---- fetch ------------------------------------------------------------
         exc = -1
@@ -517,7 +539,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         vpn = va >> 12
                         idx = vpn & (TLB_ENTRIES - 1)
                         acc = ACC_STORE if store else ACC_LOAD
-                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << 4) | dkey):
+                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
                             pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
                     off = pa - ram_base
                     fast = pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0
@@ -742,13 +764,16 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
             elif op == 0x73:  # SYSTEM
                 if f3 == 0:
                     if insn == 0x00000073:  # ECALL
-                        if priv == L.PRV_S and hs[h, L.HS_FIRMWARE] != 0:
+                        virt = hs[h, L.HS_V]
+                        if priv == L.PRV_S and virt == 0 and hs[h, L.HS_FIRMWARE] != 0:
                             hs[h, L.HS_EXIT_PC] = pc
                             reason = L.EXIT_SBI
                             n += 1
                             pc = npc
                             break
                         exc = L.EXC_ECALL_U + priv
+                        if virt != 0 and priv == L.PRV_S:
+                            exc = L.EXC_ECALL_VS
                     elif insn == 0x00100073:  # EBREAK
                         if hs[h, L.HS_DEBUG] != 0:
                             hs[h, L.HS_EXIT_PC] = pc
@@ -757,9 +782,8 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         exc = L.EXC_BREAKPOINT
                         tval = pc
                     elif insn == 0x10200073:  # SRET
-                        if priv == L.PRV_U or (priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TSR)):
-                            exc = L.EXC_ILLEGAL
-                        else:
+                        exc = system_check(h, SYS_SRET, priv, csr, hs)
+                        if exc < 0:
                             npc = xret(h, False, csr, hs, cnt)
                             fetch_vpn = -1
                             next_check = 0
@@ -771,8 +795,9 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             fetch_vpn = -1
                             next_check = 0
                     elif insn == 0x10500073:  # WFI
-                        if priv == L.PRV_U or (priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TW)):
-                            exc = L.EXC_ILLEGAL
+                        exc = system_check(h, SYS_WFI, priv, csr, hs)
+                        if exc >= 0:
+                            pass
                         elif not wfi_wakeup(h, csr, hs, mtime):
                             hs[h, L.HS_EXIT_PC] = pc
                             reason = L.EXIT_WFI
@@ -787,21 +812,37 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             pc = npc
                             break
                     elif (insn >> 25) == 0x09 and rd == 0:  # SFENCE.VMA
-                        if priv == L.PRV_U or (priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM)):
-                            exc = L.EXC_ILLEGAL
-                        else:
-                            flush_tlb(tlb, h)
+                        exc = system_check(h, SYS_SFENCE, priv, csr, hs)
+                        if exc < 0:
+                            sfence(h, tlb, hs)
                             fetch_vpn = -1
+                    elif (insn >> 25) == 0x11 or (insn >> 25) == 0x31:  # HFENCE.VVMA / HFENCE.GVMA
+                        code, _ = hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)
+                        if code != OK:
+                            exc = code - FAULT
+                        fetch_vpn = -1
                     else:
                         exc = L.EXC_ILLEGAL
-                elif (
-                    csr_op(h, insn, priv, x, csr, hs, tlb, instret0 + n, now(mtime, mtime0, frac, n, ipt))
-                    != 0
-                ):
-                    exc = L.EXC_ILLEGAL
+                elif f3 == 4:  # HLV, HLVX, HSV
+                    t_now = now(mtime, mtime0, frac, n, ipt)
+                    code, hva = hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, t_now)
+                    if code == MMIO:
+                        hs[h, L.HS_EXIT_PC] = pc
+                        reason = L.EXIT_MMIO
+                        n += 1
+                        pc = npc
+                        break
+                    if code != OK:
+                        exc = code - FAULT
+                        tval = hva
                 else:
-                    fetch_vpn = -1
-                    next_check = 0
+                    t_now = now(mtime, mtime0, frac, n, ipt)
+                    code = csr_op(h, insn, priv, x, csr, hs, tlb, instret0 + n, t_now)
+                    if code != 0:
+                        exc = L.EXC_ILLEGAL if code == 1 else L.EXC_VIRTUAL_INSN
+                    else:
+                        fetch_vpn = -1
+                        next_check = 0
             elif op == 0x0F:  # MISC-MEM: FENCE, FENCE.I (no instruction cache to flush)
                 if f3 > 1:
                     exc = L.EXC_ILLEGAL
@@ -817,7 +858,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     exc = code - FAULT
                     tval = x[h, rs1]
             elif op == 0x07 or op == 0x27:  # LOAD-FP / STORE-FP
-                if (f3 != 2 and f3 != 3) or (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) == 0:
+                if (f3 != 2 and f3 != 3) or (csr[h, L.CSR_MSTATUS] & L.MSTATUS_FS) == 0 or vfs_off:
                     exc = L.EXC_ILLEGAL
                 else:
                     if op == 0x27:
@@ -833,7 +874,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     else:
                         vpn = va >> 12
                         idx = vpn & (TLB_ENTRIES - 1)
-                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << 4) | dkey):
+                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
                             pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
                     off = pa - ram_base
                     size = 4 if f3 == 2 else 8
@@ -879,7 +920,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
             elif op == 0x53 or op == 0x43 or op == 0x47 or op == 0x4B or op == 0x4F:
                 # F/D computation: fp_compute works on register values; results are applied here
                 ms = csr[h, L.CSR_MSTATUS]
-                if (ms & L.MSTATUS_FS) == 0:
+                if (ms & L.MSTATUS_FS) == 0 or vfs_off:
                     exc = L.EXC_ILLEGAL
                 else:
                     fcsr = csr[h, L.CSR_FCSR]
@@ -904,8 +945,9 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
 
         # ---- retire or trap ------------------------------------------------------
         if exc >= 0:
-            if exc == L.EXC_ILLEGAL:
+            if exc == L.EXC_ILLEGAL or exc == L.EXC_VIRTUAL_INSN:
                 tval = raw
+            hs[h, L.HS_TINST] = tinst_value(h, exc, tval, insn, ilen, x, hs)
             npc = take_trap(h, exc, tval, pc, False, csr, hs, cnt)
             if npc == TO_FIRMWARE:
                 reason = L.EXIT_TRAP

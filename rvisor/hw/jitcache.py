@@ -16,7 +16,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # the modules whose njit functions are compiled into the engine
-MODULES = ("alu", "clint", "csr", "edev", "engine", "fpu", "layout", "mmu", "rvc", "tlb", "trap", "uart")
+MODULES = (
+    "alu", "clint", "csr", "edev", "engine", "fpu", "gstage", "hcsr", "hext", "layout", "mmu", "rvc", "tlb",
+    "trap", "uart",
+)
 STAMP = "rvisor-engine-sources.sha256"
 
 

@@ -27,6 +27,8 @@ PRV_U = 0
 PRV_S = 1
 PRV_M = 3
 PRV_NAMES = {PRV_U: "U", PRV_S: "S", PRV_M: "M"}
+# names of (privilege, V) pairs, with the hypervisor extension (priv spec chapter "Hypervisor")
+MODE_NAMES = {(PRV_U, 0): "U", (PRV_S, 0): "HS", (PRV_M, 0): "M", (PRV_U, 1): "VU", (PRV_S, 1): "VS"}
 MAX_HARTS = 64
 
 # ---- per-hart scalar slots: hs[h, ...] --------------------------------------
@@ -58,7 +60,13 @@ HS_EXIT_TVAL = 24  # ... and its tval
 HS_TLB_KEY = 25  # engine-internal: key of the current translation context
 HS_TIME_FRAC = 26  # deterministic clock: instructions retired toward the next mtime tick
 HS_DEBUG = 27  # 1 = a debugger is attached: ebreak exits with EXIT_BREAK
-HS_SIZE = 32
+# hypervisor extension (slots 32..): see rvisor.hw.hext
+HS_V = 32  # virtualization mode V (0/1): with HS_PRIV S or U the hart is in VS or VU
+HS_GPA = 33  # guest physical address >> 2 of the last guest-page fault (for htval/mtval2)
+HS_TINST = 34  # engine-internal: mtinst/htinst value for the trap being taken
+HS_HLV = 35  # engine-internal: 1 while an HLV/HSV access runs, 2 for HLVX (execute permission)
+HS_IMPLICIT = 36  # engine-internal: pseudoinstruction of the VS-stage PTE access that faulted, or 0
+HS_SIZE = 48
 
 # hart run states (HS_STATE)
 HART_RUNNING = 0
@@ -206,6 +214,33 @@ CSR_PMPCFG0 = 0x3A0
 CSR_PMPADDR0 = 0x3B0
 CSR_MCYCLE = 0xB00
 CSR_MINSTRET = 0xB02
+CSR_MTINST = 0x34A
+CSR_MTVAL2 = 0x34B
+# hypervisor and virtual-supervisor CSRs (priv spec, Hypervisor chapter, "CSRs")
+CSR_HSTATUS = 0x600
+CSR_HEDELEG = 0x602
+CSR_HIDELEG = 0x603
+CSR_HIE = 0x604
+CSR_HTIMEDELTA = 0x605
+CSR_HCOUNTEREN = 0x606
+CSR_HGEIE = 0x607
+CSR_HENVCFG = 0x60A
+CSR_HTVAL = 0x643
+CSR_HIP = 0x644
+CSR_HVIP = 0x645
+CSR_HTINST = 0x64A
+CSR_HGATP = 0x680
+CSR_HGEIP = 0xE12
+CSR_VSSTATUS = 0x200
+CSR_VSIE = 0x204
+CSR_VSTVEC = 0x205
+CSR_VSSCRATCH = 0x240
+CSR_VSEPC = 0x241
+CSR_VSCAUSE = 0x242
+CSR_VSTVAL = 0x243
+CSR_VSIP = 0x244
+CSR_VSTIMECMP = 0x24D
+CSR_VSATP = 0x280
 CSR_TSELECT = 0x7A0
 CSR_TDATA1 = 0x7A1
 
@@ -228,7 +263,22 @@ MSTATUS_TW = 1 << 21
 MSTATUS_TSR = 1 << 22
 MSTATUS_UXL = 3 << 32
 MSTATUS_SXL = 3 << 34
+MSTATUS_MPV = 1 << 39
+MSTATUS_GVA = 1 << 38
 MSTATUS_SD = -(1 << 63)  # bit 63
+
+# hstatus fields (priv spec, Hypervisor chapter, "hstatus")
+HSTATUS_VSBE = 1 << 5
+HSTATUS_GVA = 1 << 6
+HSTATUS_SPV = 1 << 7
+HSTATUS_SPVP = 1 << 8
+HSTATUS_HU = 1 << 9
+HSTATUS_VGEIN = 0x3F << 12
+HSTATUS_VTVM = 1 << 20
+HSTATUS_VTW = 1 << 21
+HSTATUS_VTSR = 1 << 22
+HSTATUS_VSXL = 3 << 32
+MISA_H = 1 << 7
 
 # interrupt numbers (priv spec 3.1.9)
 IRQ_SSI = 1
@@ -237,6 +287,10 @@ IRQ_STI = 5
 IRQ_MTI = 7
 IRQ_SEI = 9
 IRQ_MEI = 11
+IRQ_VSSI = 2
+IRQ_VSTI = 6
+IRQ_VSEI = 10
+IRQ_SGEI = 12
 
 # exception causes (priv spec 3.1.15, table "machine cause register values")
 EXC_INSN_MISALIGNED = 0
@@ -253,6 +307,11 @@ EXC_ECALL_M = 11
 EXC_INSN_PAGE = 12
 EXC_LOAD_PAGE = 13
 EXC_STORE_PAGE = 15
+EXC_ECALL_VS = 10
+EXC_INSN_GUEST_PAGE = 20
+EXC_LOAD_GUEST_PAGE = 21
+EXC_VIRTUAL_INSN = 22
+EXC_STORE_GUEST_PAGE = 23
 
 EXC_NAMES = {
     0: "instruction address misaligned",
@@ -265,10 +324,15 @@ EXC_NAMES = {
     7: "store/AMO access fault",
     8: "environment call from U-mode",
     9: "environment call from S-mode",
+    10: "environment call from VS-mode",
     11: "environment call from M-mode",
     12: "instruction page fault",
     13: "load page fault",
     15: "store/AMO page fault",
+    20: "instruction guest-page fault",
+    21: "load guest-page fault",
+    22: "virtual instruction",
+    23: "store/AMO guest-page fault",
 }
 IRQ_NAMES = {
     1: "supervisor software",
@@ -277,4 +341,8 @@ IRQ_NAMES = {
     7: "machine timer",
     9: "supervisor external",
     11: "machine external",
+    2: "virtual supervisor software",
+    6: "virtual supervisor timer",
+    10: "virtual supervisor external",
+    12: "supervisor guest external",
 }

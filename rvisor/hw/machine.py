@@ -28,10 +28,13 @@ class Machine:
     """State of ``nharts`` RV64GC harts sharing ``ram_size`` bytes of DRAM."""
 
     # runs once per board: zeroed RAM and every hart at its reset state
-    def __init__(self, nharts: int = 1, ram_size: int = 128 << 20, ram_base: int = L.DRAM_BASE):
+    def __init__(
+        self, nharts: int = 1, ram_size: int = 128 << 20, ram_base: int = L.DRAM_BASE, hext: bool = True
+    ):
         if nharts < 1 or nharts > L.MAX_HARTS:
             raise ValueError(f"number of harts must be 1..{L.MAX_HARTS}, not {nharts}")
         self.nharts = nharts
+        self.hext = hext  # the hypervisor extension (misa.H) is present
         self.ram_base = ram_base
         self.ram_size = ram_size
         self.ram = np.zeros(ram_size, dtype=np.uint8)
@@ -71,7 +74,7 @@ class Machine:
         self.hs[h, L.HS_SBI_TIMECMP] = 0x7FFFFFFFFFFFFFFF
         self.hs[h, L.HS_FETCH_PAGE] = -1
         self.hs[h, L.HS_EVENT] = 1
-        reset_csrs(self.csr[h], h)
+        reset_csrs(self.csr[h], h, self.hext)
         self.tlb[h] = -1
 
     # ---- running -----------------------------------------------------------------------

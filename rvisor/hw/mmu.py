@@ -11,6 +11,7 @@ from __future__ import annotations
 from numba import njit
 
 from rvisor.hw import layout as L
+from rvisor.hw.gstage import TAG_SHIFT, translate_guest, vs_key
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
 
 PTE_V = 1
@@ -85,7 +86,7 @@ def walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key
     page = ((ppn & ~low) | ((va >> 12) & low)) << 12
     vpn = va >> 12
     idx = vpn & (TLB_ENTRIES - 1)
-    tlb[h, acc, idx, TLB_TAG] = (vpn << 4) | key
+    tlb[h, acc, idx, TLB_TAG] = (vpn << TAG_SHIFT) | key
     tlb[h, acc, idx, TLB_PAGE] = page
     return page | (va & 0xFFF)
 
@@ -93,10 +94,17 @@ def walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key
 # runs for every data access that is not a TLB hit: translate va or report a fault
 @njit(cache=True, nogil=True)
 def translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt):
+    """With V=1, or MPRV with MPV and MPP below M, the access takes the two-stage path
+    (Hypervisor chapter, "Machine Status": MPRV translates as though V = MPV, mode = MPP)."""
     priv = hs[h, L.HS_PRIV]
+    virt = hs[h, L.HS_V]
     mstatus = csr[h, L.CSR_MSTATUS]
     if acc != ACC_FETCH and priv == L.PRV_M and (mstatus & L.MSTATUS_MPRV):
         priv = (mstatus >> 11) & 3
+        if priv != L.PRV_M and (mstatus & L.MSTATUS_MPV):
+            virt = 1
+    if virt != 0:
+        return translate_guest(h, va, acc, priv, False, True, csr, hs, r64, ram_base, ram_size, tlb, cnt)
     satp = csr[h, L.CSR_SATP]
     if priv == L.PRV_M or ((satp >> 60) & 0xF) == 0:
         if va >> 56:
@@ -105,7 +113,7 @@ def translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt):
     key = tlb_key(priv, mstatus)
     vpn = va >> 12
     idx = vpn & (TLB_ENTRIES - 1)
-    if tlb[h, acc, idx, TLB_TAG] == ((vpn << 4) | key):
+    if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | key):
         return tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
     return walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key)
 
@@ -114,6 +122,23 @@ def translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt):
 @njit(cache=True, nogil=True)
 def tlb_key(priv, mstatus):
     return priv | (((mstatus >> 18) & 1) << 2) | (((mstatus >> 19) & 1) << 3)
+
+
+# runs at each interrupt check of the engine: the TLB key of explicit data accesses,
+# or -1 when they are not translated (M-mode, or satp Bare with V=0)
+@njit(cache=True, nogil=True)
+def data_key(h, priv, csr, hs):
+    mstatus = csr[h, L.CSR_MSTATUS]
+    virt = hs[h, L.HS_V]
+    if priv == L.PRV_M and (mstatus & L.MSTATUS_MPRV):
+        priv = (mstatus >> 11) & 3
+        if priv != L.PRV_M and (mstatus & L.MSTATUS_MPV):
+            virt = 1
+    if virt != 0:
+        return vs_key(priv, csr[h, L.CSR_VSSTATUS], mstatus)
+    if priv == L.PRV_M or ((csr[h, L.CSR_SATP] >> 60) & 0xF) == 0:
+        return -1
+    return tlb_key(priv, mstatus)
 
 
 ACC_NAMES = {ACC_FETCH: "fetch", ACC_LOAD: "load", ACC_STORE: "store"}

@@ -153,6 +153,8 @@ m_trap_entry:
     beq s1, t0, .Lm_ecall
     li t0, CAUSE_ECALL_M
     beq s1, t0, .Lm_ecall
+    li t0, CAUSE_ECALL_VS
+    beq s1, t0, .Lm_ecall
 .Lm_exc:
     ld t0, HB_RESUME(s0)
     ld t1, HB_SKIP(s0)
@@ -163,7 +165,15 @@ m_trap_entry:
     sd t2, HB_EPC(s0)
     csrr t2, mtval
     sd t2, HB_TVAL(s0)
-    li t2, 3
+    csrr t2, misa                   /* with the H extension: mtval2 and mtinst too */
+    srli t2, t2, 7
+    andi t2, t2, 1
+    beqz t2, 7f
+    csrr t2, mtval2
+    sd t2, HB_TVAL2(s0)
+    csrr t2, mtinst
+    sd t2, HB_TINST(s0)
+7:  li t2, 3
     sd t2, HB_MODE(s0)
     csrr t2, mstatus
     sd t2, HB_STATUS(s0)
@@ -185,6 +195,7 @@ m_trap_entry:
     li t2, MSTATUS_MPP
     csrc mstatus, t2
     csrs mstatus, t1
+    call clear_mpv
     j .Lm_return
 .Lm_skip:
     csrr a0, mepc
@@ -206,6 +217,7 @@ m_trap_entry:
     csrw mepc, t0
     li t0, MSTATUS_MPP
     csrs mstatus, t0
+    call clear_mpv
     li t0, MSTATUS_MPIE
     csrc mstatus, t0
     j .Lm_return
@@ -297,7 +309,15 @@ s_trap_entry:
     sd t2, HB_EPC(s0)
     csrr t2, stval
     sd t2, HB_TVAL(s0)
-    li t2, 1
+    ld t2, HB_HEXT(s0)              /* H programs: the HS view (this handler never runs in VS) */
+    beqz t2, 7f
+    csrr t2, htval
+    sd t2, HB_TVAL2(s0)
+    csrr t2, htinst
+    sd t2, HB_TINST(s0)
+    csrr t2, hstatus
+    sd t2, HB_HSTATUS(s0)
+7:  li t2, 1
     sd t2, HB_MODE(s0)
     csrr t2, sstatus
     sd t2, HB_STATUS(s0)
@@ -351,6 +371,9 @@ s_trap_entry:
     li t0, 1
     sll t0, t0, s1
     csrc sie, t0
+    ld t1, HB_HEXT(s0)              /* H programs: VS-level interrupts are enabled in hie */
+    beqz t1, .Ls_return
+    csrc hie, t0
     j .Ls_return
 
 .Ls_return:
@@ -389,6 +412,143 @@ s_trap_entry:
     call flush_reports
     ld a0, HB_SSAVE+24(s0)
     j test_exit_fail
+
+/* ------------------------------------------------------------------ */
+/* VS-mode trap handler (H programs put it in vstvec, tp in vsscratch)  */
+    .align 4
+    .globl vs_trap_entry
+vs_trap_entry:
+    csrrw sp, sscratch, sp
+    REGSAVE(sp, HB_SSAVE)
+    csrr t0, sscratch
+    sd t0, HB_SSAVE+16(sp)
+    csrw sscratch, sp
+    mv s0, sp
+    li t0, HB_SSTACK_TOP
+    add sp, s0, t0
+    ld t0, HB_VSCOUNT(s0)
+    addi t0, t0, 1
+    sd t0, HB_VSCOUNT(s0)
+    csrr s1, scause
+    bltz s1, .Lvs_irq
+    ld t0, HB_RESUME(s0)
+    ld t1, HB_SKIP(s0)
+    or t2, t0, t1
+    beqz t2, .Lvs_unexpected
+    sd s1, HB_CAUSE(s0)
+    csrr t2, sepc
+    sd t2, HB_EPC(s0)
+    csrr t2, stval
+    sd t2, HB_TVAL(s0)
+    li t2, 5                        /* mode 5: VS */
+    sd t2, HB_MODE(s0)
+    csrr t2, sstatus
+    sd t2, HB_STATUS(s0)
+    srli t2, t2, 8
+    andi t2, t2, 1
+    sd t2, HB_PRIV(s0)
+    ld t2, HB_COUNT(s0)
+    addi t2, t2, 1
+    sd t2, HB_COUNT(s0)
+    sd zero, HB_RESUME(s0)
+    sd zero, HB_SKIP(s0)
+    beqz t0, .Lvs_skip
+    csrw sepc, t0
+    ld t1, HB_RESUMEPRIV(s0)
+    sd zero, HB_RESUMEPRIV(s0)
+    beqz t1, .Lvs_return
+    li t2, MSTATUS_SPP
+    csrc sstatus, t2
+    addi t1, t1, -1
+    beqz t1, .Lvs_return
+    csrs sstatus, t2
+    j .Lvs_return
+.Lvs_skip:
+    csrr a0, sepc
+    call insn_length
+    csrr t0, sepc
+    add t0, t0, a0
+    csrw sepc, t0
+    j .Lvs_return
+
+.Lvs_irq:
+    slli s1, s1, 1
+    srli s1, s1, 1
+    ld t0, HB_LOGN(s0)
+    li t1, 8
+    bgeu t0, t1, 1f
+    slli t1, t0, 3
+    add t1, t1, s0
+    sd s1, HB_LOG(t1)
+    li t2, 5
+    sd t2, HB_LOGMODE(t1)
+1:  addi t0, t0, 1
+    sd t0, HB_LOGN(s0)
+    csrr t0, sepc
+    sd t0, HB_IRQEPC(s0)
+    csrr t0, sstatus
+    sd t0, HB_IRQSTATUS(s0)
+    srli t0, t0, 8
+    andi t0, t0, 1
+    sd t0, HB_IRQPRIV(s0)
+    li t0, 1
+    sll t0, t0, s1
+    csrc sie, t0
+    j .Lvs_return
+
+.Lvs_return:
+    mv sp, s0
+    REGLOAD(sp, HB_SSAVE)
+    ld sp, HB_SSAVE+16(sp)
+    sret
+
+.Lvs_unexpected:
+    /* report from S-mode: translation off so the UART is reachable */
+    csrw satp, zero
+    sfence.vma
+    ld a0, HB_SSAVE+24(s0)
+    call print_fail_head
+    la a0, str_unexp
+    call uart_puts
+    mv a0, s1
+    call uart_puthex
+    la a0, str_epc
+    call uart_puts
+    csrr a0, sepc
+    call uart_puthex
+    la a0, str_tval
+    call uart_puts
+    csrr a0, stval
+    call uart_puthex
+    la a0, str_invs
+    call uart_puts
+    csrr a0, sstatus
+    srli a0, a0, 8
+    andi a0, a0, 1
+    call uart_putdec
+    li a0, '\n'
+    call uart_putc
+    mv tp, s0
+    call flush_reports
+    ld a0, HB_SSAVE+24(s0)
+    j test_exit_fail
+
+/* M-mode, with the H extension, returning with MPP = M: clear mstatus.MPV.  MRET ignores MPV
+   when MPP = M (priv spec, Hypervisor chapter, "Machine Status"), but QEMU 7.2 sets V = MPV
+   regardless, so the handler leaves no MPV behind. Clobbers t0. */
+clear_mpv:
+    csrr t0, mstatus
+    srli t0, t0, 11
+    andi t0, t0, 3
+    addi t0, t0, -3
+    bnez t0, 1f
+    csrr t0, misa
+    srli t0, t0, 7
+    andi t0, t0, 1
+    beqz t0, 1f
+    li t0, MSTATUS_MPV
+    csrc mstatus, t0
+1:  ret
 
 /* a0 = address of an instruction -> a0 = its length (2 or 4) */
 insn_length:
@@ -652,5 +812,6 @@ str_epc:      .asciz " epc "
 str_tval:     .asciz " tval "
 str_inm:      .asciz " in M-mode from mode "
 str_ins:      .asciz " in S-mode from mode "
+str_invs:     .asciz " in VS-mode from mode "
     .globl test_name
 test_name:    .asciz TEST_NAME

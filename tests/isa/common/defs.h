@@ -43,6 +43,11 @@
 #define HB_USER0        296             /* free for tests: 8 slots */
 #define HB_QEMU         376             /* 1: running on QEMU (its marchid = mimpid = version) */
 #define HB_RESUMEPRIV   384             /* one-shot with HB_RESUME: 1 + mode to resume in (0: same) */
+#define HB_HEXT         392             /* nonzero: the S handler also records hstatus, htval, htinst */
+#define HB_TVAL2        400             /* last exception: mtval2 / htval (with the H extension) */
+#define HB_TINST        408             /*                 mtinst / htinst */
+#define HB_HSTATUS      416             /*                 hstatus on entry to HS */
+#define HB_VSCOUNT      424             /* total traps taken in VS (any kind) */
 #define HB_QUEUE        512             /* 16 x (n, got, expected) = 384 bytes */
 #define HB_QMAX         16
 #define HB_MSAVE        1024            /* M handler register save area (32 x 8) */
@@ -71,6 +76,8 @@
 #define MSTATUS_TVM     (1 << 20)
 #define MSTATUS_TW      (1 << 21)
 #define MSTATUS_TSR     (1 << 22)
+#define MSTATUS_GVA     (1 << 38)
+#define MSTATUS_MPV     (1 << 39)
 
 #define IRQ_SSI 1
 #define IRQ_MSI 3
@@ -93,5 +100,10 @@
 #define CAUSE_FETCH_PAGE        12
 #define CAUSE_LOAD_PAGE         13
 #define CAUSE_STORE_PAGE        15
+#define CAUSE_ECALL_VS          10
+#define CAUSE_FETCH_GUEST_PAGE  20
+#define CAUSE_LOAD_GUEST_PAGE   21
+#define CAUSE_VIRTUAL           22
+#define CAUSE_STORE_GUEST_PAGE  23
 
 #endif

@@ -2,7 +2,9 @@
  * probe(mode, kind, addr, val): perform one memory access or fetch in a
  * given mode and come back to M-mode, for the C test programs.
  *
- *   mode: 0 = U, 1 = S, 3 = M, 4 + p = M with MPRV = 1 and MPP = p
+ *   mode: 0 = U, 1 = S, 3 = M, 4 + p = M with MPRV = 1 and MPP = p; with the H extension
+ *         PROBE_V (0x10) may be or-ed in: V = 1 (0x10 = VU, 0x11 = VS, 0x14 + p = MPRV with
+ *         MPV = 1)
  *   kind: PROBE_* in test_c.h; PROBE_NOFLUSH may be or-ed in to skip the
  *         sfence.vma that otherwise precedes the access
  *   U-mode runs the access code through the alias at +U_ALIAS_OFF (a
@@ -16,6 +18,8 @@
 
 #define PROBE_NOFLUSH   0x100
 #define U_ALIAS_OFF     0x40000000
+#define PROBE_V         0x10
+    .option arch, +h
 
     .text
     .globl probe
@@ -40,7 +44,12 @@ probe:
     sd t0, HB_RESUMEPRIV(tp)
     li a4, 0xdead
     li a7, 0
-    li t0, 3
+    andi t0, a0, PROBE_V
+    beqz t0, 3f
+    andi a0, a0, 0xf
+    li t0, MSTATUS_MPV
+    csrs mstatus, t0
+3:  li t0, 3
     beq a0, t0, 6f
     bgt a0, t0, 5f
     /* drop to U or S at 6f */
@@ -79,6 +88,14 @@ probe:
     beq a1, t0, 16f
     li t0, 7
     beq a1, t0, 17f
+    li t0, 8
+    beq a1, t0, 18f
+    li t0, 9
+    beq a1, t0, 19f
+    li t0, 10
+    beq a1, t0, 20f
+    li t0, 11
+    beq a1, t0, 21f
     j 8f
 10: ld a4, 0(a2)
     j 8f
@@ -95,9 +112,17 @@ probe:
 16: lr.d a4, (a2)
     j 8f
 17: sfence.vma a2, zero
+    j 8f
+18: hlv.d a4, (a2)
+    j 8f
+19: hsv.d a3, (a2)
+    j 8f
+20: hlvx.wu a4, (a2)
+    j 8f
+21: hlv.w a4, (a2)
 8:  li a7, 0
     ecall                           /* back to 9f through the armed trap */
-9:  li t0, MSTATUS_MPRV
+9:  li t0, MSTATUS_MPRV | MSTATUS_MPV       /* MPV: not writable without the H extension */
     csrc mstatus, t0
     sd zero, HB_RESUME(tp)
     sd zero, HB_RESUMEPRIV(tp)

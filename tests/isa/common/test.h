@@ -212,6 +212,9 @@ test_main:
     sd t6, HB_TVAL(tp)
     sd t6, HB_MODE(tp)
     sd t6, HB_PRIV(tp)
+    sd t6, HB_TVAL2(tp)
+    sd t6, HB_TINST(tp)
+    sd t6, HB_HSTATUS(tp)
     la t6, \resume
     sd t6, HB_RESUME(tp)
     sd zero, HB_SKIP(tp)
@@ -234,6 +237,9 @@ test_main:
     sd t6, HB_TVAL(tp)
     sd t6, HB_MODE(tp)
     sd t6, HB_PRIV(tp)
+    sd t6, HB_TVAL2(tp)
+    sd t6, HB_TINST(tp)
+    sd t6, HB_HSTATUS(tp)
     sd zero, HB_RESUME(tp)
     sd zero, HB_RESUMEPRIV(tp)
     li t6, 1

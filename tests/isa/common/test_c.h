@@ -27,6 +27,11 @@ void uart_putdec(u64 v);
 #define PROBE_AMOADD  5
 #define PROBE_LR      6
 #define PROBE_SFENCE  7
+#define PROBE_HLVD    8             /* hypervisor loads/stores (as though V = 1, hstatus.SPVP) */
+#define PROBE_HSVD    9
+#define PROBE_HLVXWU  10
+#define PROBE_HLVW    11
+#define PROBE_V       0x10          /* or-ed into the mode: V = 1 (VU, VS, MPRV with MPV) */
 #define PROBE_NOFLUSH 0x100
 #define U_ALIAS_OFF   0x40000000UL
 u64 probe(u64 mode, u64 kind, u64 addr, u64 val);
