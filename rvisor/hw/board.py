@@ -117,6 +117,7 @@ class Board:
         self.fdt_addr = 0
         self.boot_info: Any = None
         self._halt: tuple[str, int, str] | None = None
+        self.exit_ns = [0] * L.N_EXITS  # host time spent in Python per exit reason, over all runs
 
     # ---- services for firmware and devices -------------------------------------------------
     # runs when firmware prints (SBI console calls): after what the guest sent through the UART
@@ -153,7 +154,7 @@ class Board:
         rt_base = int(m.mach[L.M_MTIME])
         rounds = 0
         poll_rounds = max(1, 2_000_000 // (budget * n))
-        exit_ns = self.exit_ns = [0] * L.N_EXITS  # host time spent in Python per exit reason
+        exit_ns = self.exit_ns
         try:
             while self._halt is None:
                 ran = False
@@ -375,11 +376,10 @@ class Board:
     # runs at the end of a run: what exits cost — Python's handling time per exit, by reason
     def exit_cost(self, exits: dict[str, int]) -> dict[str, dict[str, float]]:
         cost: dict[str, dict[str, float]] = {}
-        spent = getattr(self, "exit_ns", None)
         for reason, name in L.EXIT_NAMES.items():
             count = exits.get(name, 0)
-            if count and spent is not None:
-                cost[name] = {"count": count, "ns_per_exit": round(spent[reason] / count, 1)}
+            if count:
+                cost[name] = {"count": count, "ns_per_exit": round(self.exit_ns[reason] / count, 1)}
         return cost
 
     # runs when the board is torn down: flush and close disk images and the console

@@ -580,7 +580,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                                 n += 1
                                 pc = npc
                                 break
-                            if code == YIELD or code == HTIF or code == DEVICE:
+                            if code < 0:  # YIELD, HTIF or DEVICE: the store is done, Python acts
                                 if code == YIELD:
                                     reason = L.EXIT_YIELD
                                 elif code == HTIF:
@@ -796,15 +796,13 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             next_check = 0
                     elif insn == 0x10500073:  # WFI
                         exc = system_check(h, SYS_WFI, priv, csr, hs)
-                        if exc >= 0:
-                            pass
-                        elif not wfi_wakeup(h, csr, hs, mtime):
+                        if exc < 0 and not wfi_wakeup(h, csr, hs, mtime):
                             hs[h, L.HS_EXIT_PC] = pc
                             reason = L.EXIT_WFI
                             n += 1
                             pc = npc
                             break
-                        elif n >= mach[L.M_YIELD_MIN]:
+                        elif exc < 0 and n >= mach[L.M_YIELD_MIN]:
                             # an interrupt is pending but masked: this WFI sits in a polling loop
                             # waiting for another hart, so let the other harts run now
                             reason = L.EXIT_YIELD

@@ -35,6 +35,18 @@ GUEST_PAGE_CAUSES = (1 << 20) | (1 << 21) | (1 << 23)
 MIP_VS = (1 << 2) | (1 << 6) | (1 << 10)
 
 
+# runs on a trap into S-mode or VS-mode: the new sstatus/vsstatus — SPP = the old mode, SPIE = SIE,
+# SIE = 0 (priv spec 4.1.1, "Supervisor Status Register")
+@njit(cache=True, nogil=True)
+def s_entry_status(st, priv):
+    st &= ~(L.MSTATUS_SPP | L.MSTATUS_SPIE)
+    if priv == L.PRV_S:
+        st |= L.MSTATUS_SPP
+    if st & L.MSTATUS_SIE:
+        st |= L.MSTATUS_SPIE
+    return st & ~L.MSTATUS_SIE
+
+
 # runs on every trap: saves state into the target mode's CSRs, returns the handler pc.
 # Returns TO_FIRMWARE when the trap targets M-mode but the built-in firmware owns M-mode
 # (the caller then exits to Python with EXIT_TRAP).
@@ -89,14 +101,7 @@ def take_trap(h, cause, tval, pc, interrupt, csr, hs, cnt):
         csr[h, L.CSR_VSEPC] = pc
         csr[h, L.CSR_VSCAUSE] = xcause
         csr[h, L.CSR_VSTVAL] = tval
-        vs = csr[h, L.CSR_VSSTATUS]
-        vs &= ~(L.MSTATUS_SPP | L.MSTATUS_SPIE)
-        if priv == L.PRV_S:
-            vs |= L.MSTATUS_SPP
-        if vs & L.MSTATUS_SIE:
-            vs |= L.MSTATUS_SPIE
-        vs &= ~L.MSTATUS_SIE
-        csr[h, L.CSR_VSSTATUS] = vs
+        csr[h, L.CSR_VSSTATUS] = s_entry_status(csr[h, L.CSR_VSSTATUS], priv)
         tvec = csr[h, L.CSR_VSTVEC]
         new_priv = L.PRV_S
         new_virt = 1
@@ -105,12 +110,7 @@ def take_trap(h, cause, tval, pc, interrupt, csr, hs, cnt):
         csr[h, L.CSR_SEPC] = pc
         csr[h, L.CSR_SCAUSE] = xcause
         csr[h, L.CSR_STVAL] = tval
-        st &= ~(L.MSTATUS_SPP | L.MSTATUS_SPIE)
-        if priv == L.PRV_S:
-            st |= L.MSTATUS_SPP
-        if st & L.MSTATUS_SIE:
-            st |= L.MSTATUS_SPIE
-        st &= ~L.MSTATUS_SIE
+        st = s_entry_status(st, priv)
         csr[h, L.CSR_MSTATUS] = st
         if csr[h, L.CSR_MISA] & L.MISA_H:
             hst = csr[h, L.CSR_HSTATUS] & ~(L.HSTATUS_SPV | L.HSTATUS_GVA)

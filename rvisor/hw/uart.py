@@ -109,7 +109,6 @@ U_TX = U_IN + IN_SIZE  # TX_SIZE slots: transmitted bytes in order
 U_END = U_TX + TX_SIZE
 assert U_END <= L.EDEV_STRIDE
 
-RX_TRIGGER_0 = 1  # FCR bits 7..6 select 1, 4, 8 or 14 bytes
 METRICS = {
     "tx_bytes": U_TX_BYTES,
     "rx_bytes": U_RX_BYTES,
@@ -130,7 +129,7 @@ def uart_reset(m, b):
     m[b + U_DLL] = 0x0C
 
 
-# runs for interrupt evaluation: the receiver's trigger level in bytes
+# runs for interrupt evaluation: the receiver's trigger level in bytes (FCR bits 7..6: 1, 4, 8, 14)
 @njit(cache=True, nogil=True)
 def _trigger(fcr):
     t = (fcr >> 6) & 3
