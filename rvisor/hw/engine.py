@@ -29,7 +29,7 @@ from rvisor.hw.hcsr import vs_number
 from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
 from rvisor.hw.mmu import data_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
-from rvisor.hw.trap import TO_FIRMWARE, pick_interrupt, take_trap, xret
+from rvisor.hw.trap import TO_FIRMWARE, TO_VMM, pick_interrupt, take_trap, xret
 
 SIGN = -(1 << 63)
 M32 = 0xFFFFFFFF
@@ -443,8 +443,8 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                 )
                 if irq >= 0:
                     npc = take_trap(h, irq, 0, pc, True, csr, hs, cnt)
-                    if npc == TO_FIRMWARE:
-                        reason = L.EXIT_TRAP
+                    if npc == TO_FIRMWARE or npc == TO_VMM:
+                        reason = L.EXIT_TRAP if npc == TO_FIRMWARE else L.EXIT_HS_TRAP
                         break
                     pc = npc
                     priv = hs[h, L.HS_PRIV]
@@ -947,8 +947,10 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                 tval = raw
             hs[h, L.HS_TINST] = tinst_value(h, exc, tval, insn, ilen, x, hs)
             npc = take_trap(h, exc, tval, pc, False, csr, hs, cnt)
-            if npc == TO_FIRMWARE:
-                reason = L.EXIT_TRAP
+            if npc == TO_FIRMWARE or npc == TO_VMM:
+                reason = L.EXIT_TRAP if npc == TO_FIRMWARE else L.EXIT_HS_TRAP
+                hs[h, L.HS_EXIT_INSN] = insn
+                hs[h, L.HS_EXIT_SIZE] = ilen
                 break
             fetch_vpn = -1
             next_check = 0

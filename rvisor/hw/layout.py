@@ -66,6 +66,7 @@ HS_GPA = 33  # guest physical address >> 2 of the last guest-page fault (for htv
 HS_TINST = 34  # engine-internal: mtinst/htinst value for the trap being taken
 HS_HLV = 35  # engine-internal: 1 while an HLV/HSV access runs, 2 for HLVX (execute permission)
 HS_IMPLICIT = 36  # engine-internal: pseudoinstruction of the VS-stage PTE access that faulted, or 0
+HS_VMM = 37  # 1 = rvisor's VMM plays HS-mode: a trap from V=1 that targets HS exits with EXIT_HS_TRAP
 HS_SIZE = 48
 
 # hart run states (HS_STATE)
@@ -84,7 +85,11 @@ EXIT_BUDGET = 0  # the instruction budget of this run is used up
 EXIT_MMIO = 1  # access to an address the engine does not own (a Python device)
 EXIT_WFI = 2  # WFI with no interrupt pending; pc is past the WFI
 EXIT_SBI = 3  # ecall from S/U to the built-in firmware (HS_FIRMWARE=1); pc is past it
-EXIT_HS_TRAP = 4  # trap from a virtualized guest handled by the VMM (hypervisor)
+EXIT_HS_TRAP = 4  # trap from a virtualized guest handled by the VMM (hypervisor), with HS_VMM=1:
+#   nothing is changed (V stays 1, pc = HS_PC = HS_EXIT_PC is the trapping instruction);
+#   HS_EXIT_CAUSE/HS_EXIT_TVAL are what scause/stval would get (bit 63: interrupt), HS_GPA what
+#   htval would get, HS_TINST what htinst would get, HS_HLV 1 when GVA would be set;
+#   for exceptions HS_EXIT_INSN is the instruction (expanded) and HS_EXIT_SIZE its length (2 or 4)
 EXIT_HALT = 5  # the machine stopped (poweroff/reset decided by Python)
 EXIT_BREAK = 6  # ebreak with a debugger attached
 EXIT_HTIF = 7  # store to the HTIF tohost word; value in HS_EXIT_VALUE

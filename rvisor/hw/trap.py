@@ -22,6 +22,9 @@ IRQ_ORDER = (11, 3, 7, 9, 1, 5, 12, 10, 2, 6)
 # take_trap's answer when the trap targets M-mode owned by the built-in firmware: an odd
 # value can never be a handler address (xtvec bases are 4-byte aligned)
 TO_FIRMWARE = 1
+# take_trap's answer when the trap from V=1 targets HS-mode and the VMM (HS_VMM=1) plays HS: the
+# engine stops before the instruction with nothing changed and returns EXIT_HS_TRAP
+TO_VMM = 3
 
 
 # causes whose xtval holds a (guest) virtual address: a trap from V=1, or from an HLV/HSV or an
@@ -106,6 +109,15 @@ def take_trap(h, cause, tval, pc, interrupt, csr, hs, cnt):
         new_priv = L.PRV_S
         new_virt = 1
         vcause = xcause & ~IRQ_BIT
+    elif priv <= L.PRV_S and deleg and virt != 0 and hs[h, L.HS_VMM] != 0:
+        # the VMM is HS: report what scause/stval/htval/htinst would hold and leave V=1 state as is
+        hs[h, L.HS_EXIT_CAUSE] = xcause
+        hs[h, L.HS_EXIT_TVAL] = tval
+        hs[h, L.HS_EXIT_PC] = pc
+        hs[h, L.HS_GPA] = gpa
+        hs[h, L.HS_TINST] = tinst
+        hs[h, L.HS_HLV] = gva  # for the VMM: 1 when stval holds a guest virtual address
+        return TO_VMM
     elif priv <= L.PRV_S and deleg:
         csr[h, L.CSR_SEPC] = pc
         csr[h, L.CSR_SCAUSE] = xcause
