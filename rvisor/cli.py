@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass
 from importlib import metadata
@@ -20,7 +19,7 @@ import click
 
 from rvisor import images
 from rvisor.hw import layout as L
-from rvisor.interface import EXIT_USAGE, CliError, load_runner, require_present
+from rvisor.interface import EXIT_USAGE, CliError, SizeError, load_runner, parse_size_text, require_present
 
 KERNEL_OFFSET = 0x20_0000  # the kernel's place behind firmware (--bios builtin|FILE)
 MAX_HARTS = 64
@@ -37,21 +36,12 @@ def version() -> str:
         return "0.1.0"
 
 
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1 << 20, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-
-
 # runs when -m SIZE is parsed: "128M", "1G", "512K", a plain number is MiB (as QEMU's -m)
 def parse_size(text: str) -> int:
-    m = _SIZE_RE.match(text)
-    if not m:
-        raise CliError(f"-m: malformed memory size {text!r} (use e.g. 128M, 1G or a number of MiB)")
-    size = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
-    if size < (1 << 20) or size > (64 << 30):
-        raise CliError(f"-m: memory size {text!r} out of range (1M .. 64G)")
-    if size % 4096:
-        raise CliError(f"-m: memory size {text!r} is not a multiple of 4 KiB")
-    return size
+    try:
+        return parse_size_text(text)
+    except SizeError as e:
+        raise CliError(f"-m: {e}") from None
 
 
 # runs when a size is printed in a message or a table

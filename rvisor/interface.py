@@ -7,6 +7,7 @@ the CLI module, so that imports point one way only.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -14,6 +15,29 @@ import click
 from rvisor import images
 
 EXIT_USAGE = 2
+MEMORY_MIN = 1 << 20
+MEMORY_MAX = 64 << 30
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1 << 20, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+class SizeError(ValueError):
+    """A memory size that cannot be used; the message says why and what is allowed."""
+
+
+# runs when a memory size is parsed (-m SIZE, the memory keys of an `rvisor up` file): "128M", "1G",
+# "512K", a plain number is MiB (as QEMU's -m); 1M..64G, a multiple of 4 KiB
+def parse_size_text(text: str) -> int:
+    m = _SIZE_RE.match(text)
+    if not m:
+        raise SizeError(f"malformed memory size {text!r} (use e.g. 128M, 1G or a number of MiB)")
+    size = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+    if size < MEMORY_MIN or size > MEMORY_MAX:
+        raise SizeError(f"memory size {text!r} out of range (1M .. 64G)")
+    if size % 4096:
+        raise SizeError(f"memory size {text!r} is not a multiple of 4 KiB")
+    return size
 
 
 class CliError(click.ClickException):
