@@ -1,4 +1,5 @@
-"""rvisor's command line: ``run``, ``demo``, ``bench``, ``images``, ``warmup``.
+"""rvisor's command line: ``run``, ``demo``, ``bench``, ``images``, ``warmup``; the VMM's ``up`` and the
+control API's ``ps``, ``pause``, ``resume``, ``stop``, ``console``.
 
 Every error the user can cause (unknown flag, missing or corrupt file, bad size, conflicting options,
 a boot error) is one line on stderr and exit code 2, before any guest code runs.  ``run`` exits with
@@ -266,7 +267,7 @@ def write_stats(path: str, result: Any) -> None:
 @click.group(context_settings=CONTEXT)
 @click.version_option(version(), "--version", prog_name="rvisor", message="%(prog)s %(version)s")
 def cli() -> None:
-    """rvisor: a RISC-V virtualization stack (a QEMU-virt-compatible RV64GC board, later a VMM).
+    """rvisor: a RISC-V virtualization stack (a QEMU-virt-compatible RV64GC board and a VMM).
 
     \b
     Examples:
@@ -275,6 +276,8 @@ def cli() -> None:
       rvisor run --kernel os --bios none       boot the teaching OS in M-mode
       rvisor run --kernel linux                boot the Linux guest with the built-in SBI firmware
       rvisor bench --json                      run the benchmark workloads
+      rvisor up vms.toml                       several guests in their own VMs on one machine
+      rvisor ps                                the VMs of the running rvisor up
     """
 
 
@@ -472,6 +475,200 @@ def warmup() -> int:
     click.echo(f"rvisor warmup: ran {img.name} ({res.instructions:,} instructions, {res.reason}) "
                f"in {time.perf_counter() - t0:.1f} s; the engine is compiled and cached")
     return 0
+
+
+UP_EPILOG = """\b
+Examples:
+  rvisor up vms.toml                          boot the VMs of vms.toml, table when all have stopped
+  rvisor up vms.toml --timeout 60 --stats-json stats.json
+  rvisor up vms.toml --api-sock /tmp/up.sock  then: rvisor ps --api-sock /tmp/up.sock
+\b
+The file (paths relative to its folder; README.md has every key):
+  [machine]
+  harts = 2
+  memory = "1G"
+  [vm.web]
+  kernel = "linux"              # a bundled image name (rvisor images) or a path
+  memory = "256M"
+  vcpus = 1
+  weight = 1                    # share of hart time against the other VMs
+  cap = 0.5                     # at most half of one hart
+  drives = ["web.img", "data.img,ro"]
+  console = "file:web.log"      # or "stdio" (one VM: up's terminal, Ctrl-A x quits) or "none"
+\b
+While it runs: rvisor ps | pause NAME | resume NAME | stop NAME | console NAME (the control API).
+Exit code: 0 every VM powered off cleanly, 1 a VM failed or was stopped for misbehaviour,
+124 on --timeout, 2 for a bad file."""
+
+
+# runs for `rvisor up FILE.toml`
+@cli.command(context_settings=CONTEXT, epilog=UP_EPILOG)
+@click.argument("file", metavar="FILE.toml")
+@click.option("--timeout", default=None, type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop every VM after SECONDS of wall-clock time (exit 124).")
+@click.option("--stats-json", default=None, metavar="PATH", help="Write each VM's counters (the table's) as "
+              "JSON.")
+@click.option("--api-sock", default=None, metavar="PATH", help="The control API's UNIX socket  [default: "
+              "$XDG_RUNTIME_DIR/rvisor/up-PID.sock]")
+@click.option("--clock", default="realtime", show_default=True,
+              type=click.Choice(["realtime", "deterministic"]),
+              help="Guest time follows the host clock, or instructions retired (every VM on one thread in "
+              "a fixed order: a run repeats exactly).")
+def up(file: str, timeout: float | None, stats_json: str | None, api_sock: str | None, clock: str) -> int:
+    """Boot the VMs that FILE.toml describes on one machine; return when all have stopped."""
+    from rich.console import Console
+
+    from rvisor import up as up_mod
+    from rvisor.vmm import config as vmconfig
+
+    try:
+        cfg = vmconfig.load(file)
+    except vmconfig.ConfigError as e:
+        raise CliError(str(e)) from None
+    for flag, value in (("--stats-json", stats_json), ("--api-sock", api_sock)):
+        if value is not None:
+            p = Path(value)
+            if not p.parent.is_dir():
+                raise CliError(f"{flag}: folder does not exist: {p.parent}")
+            if p.is_dir():
+                raise CliError(f"{flag}: is a folder: {value}")
+    if api_sock is not None and len(os.fsencode(os.path.abspath(api_sock))) > 100:
+        raise CliError(f"--api-sock: path too long for a UNIX socket (at most 100 bytes): {api_sock}")
+    err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+    try:
+        outcome = up_mod.run_up(cfg, timeout=timeout, api_sock=Path(api_sock) if api_sock else None,
+                                clock=clock, stats_json=Path(stats_json) if stats_json else None,
+                                notice=lambda text: err.print(text, markup=False))
+    except up_mod.UpError as e:
+        raise CliError(str(e)) from None
+    out = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+    out.print(up_mod.stats_table(outcome.stats, title=f"rvisor up {file}: {outcome.reason}"))
+    if outcome.code != 0:
+        err.print(f"rvisor up: {outcome.reason}", markup=False)
+    return outcome.code
+
+
+class ApiCommandError(click.ClickException):
+    """The control API refused a command, or no rvisor up answered: one line, exit code 1."""
+
+    exit_code = 1
+
+    # runs when a client command fails: remembers which subcommand it belongs to
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        ctx = click.get_current_context(silent=True)
+        self.where = ctx.command_path if ctx is not None else "rvisor"
+
+
+API_SOCK = click.option("--api-sock", default=None, metavar="PATH",
+                        help="The control socket of the rvisor up to talk to  "
+                        "[default: the only one running]")
+
+
+# runs for every client command: a Client of the chosen (or only) rvisor up
+def api_client(api_sock: str | None) -> Any:
+    from rvisor.api.client import ApiClientError, Client
+
+    try:
+        return Client(api_sock)
+    except ApiClientError as e:
+        raise ApiCommandError(str(e)) from None
+
+
+# runs for `rvisor ps`
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Examples:
+  rvisor ps
+  rvisor ps --json
+  rvisor ps --api-sock /tmp/up.sock""")
+@API_SOCK
+@click.option("--json", "as_json", is_flag=True, help="Print every VM's counters as JSON.")
+def ps(api_sock: str | None, as_json: bool) -> int:
+    """List the VMs of a running rvisor up: state, share, instructions, exits."""
+    from rich.console import Console
+
+    from rvisor import up as up_mod
+    from rvisor.api.client import ApiClientError
+
+    with api_client(api_sock) as client:
+        try:
+            vms = client.vms()
+        except ApiClientError as e:
+            raise ApiCommandError(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(vms, indent=2))
+        return 0
+    Console(width=None if sys.stdout.isatty() else 160, highlight=False).print(up_mod.ps_table(vms))
+    return 0
+
+
+# runs for `rvisor pause|resume|stop NAME`: one action through the control API
+def vm_action(action: str, name: str, api_sock: str | None) -> int:
+    from rvisor import up as up_mod
+    from rvisor.api.client import ApiClientError
+
+    with api_client(api_sock) as client:
+        try:
+            info = getattr(client, action)(name)
+        except ApiClientError as e:
+            raise ApiCommandError(str(e)) from None
+    click.echo(f"{name}: {up_mod.state_name(info.get('state', '?'))}")
+    return 0
+
+
+# runs for `rvisor pause NAME`
+@cli.command(context_settings=CONTEXT, epilog="\b\nExample:\n  rvisor pause web")
+@click.argument("name")
+@API_SOCK
+def pause(name: str, api_sock: str | None) -> int:
+    """Pause a running VM: its vCPUs stop, its guest time stands still."""
+    return vm_action("pause", name, api_sock)
+
+
+# runs for `rvisor resume NAME`
+@cli.command(context_settings=CONTEXT, epilog="\b\nExample:\n  rvisor resume web")
+@click.argument("name")
+@API_SOCK
+def resume(name: str, api_sock: str | None) -> int:
+    """Resume a paused VM."""
+    return vm_action("resume", name, api_sock)
+
+
+# runs for `rvisor stop NAME`
+@cli.command(context_settings=CONTEXT, epilog="\b\nExample:\n  rvisor stop web")
+@click.argument("name")
+@API_SOCK
+def stop(name: str, api_sock: str | None) -> int:
+    """Stop a VM (running or paused) at once."""
+    return vm_action("stop", name, api_sock)
+
+
+# runs for `rvisor console NAME`
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Examples:
+  rvisor console db                         type at the VM's console; Ctrl-A x detaches
+  printf 'kvdb get lab\\n' | rvisor console db  piped: detaches once the input ends and output is quiet""")
+@click.argument("name")
+@API_SOCK
+@click.option("--quiet", default=1.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+              help="With piped input: detach this long after the input ended and the output went quiet.")
+def console(name: str, api_sock: str | None, quiet: float) -> int:
+    """Attach the terminal to a VM's UART (input and output), as virsh console; Ctrl-A x detaches."""
+    from rvisor.api.client import ApiClientError, attach_console
+
+    with api_client(api_sock) as client:
+        try:
+            client.vm(name)
+        except ApiClientError as e:
+            raise ApiCommandError(str(e)) from None
+        sock = client.sock
+    try:
+        why = attach_console(sock, name, quiet=quiet,
+                             notice=lambda text: click.echo(f"rvisor console: {text}", err=True))
+    except ApiClientError as e:
+        raise ApiCommandError(str(e)) from None
+    click.echo(f"\r\nrvisor console: {why}", err=True)
+    return 1 if why.startswith("error:") else 0
 
 
 # runs when an error message is printed: click's messages may span lines, ours are one
