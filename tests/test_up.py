@@ -1,0 +1,173 @@
+"""`rvisor up FILE.toml`: bad files are refused before anything runs (exit 2, one line naming the file,
+the line, the key path and what is allowed); good files boot real guests in VMs on one machine."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rvisor.vmm import config as vmconfig
+from tests.conftest import POWEROFF, write_riscv_elf
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+# (file text, what the one-line error must contain); KERNEL is a tiny RISC-V ELF in the test's folder
+BAD_FILES = {
+    "syntax": ('[vm.web]\nkernel = "KERNEL"\nmemory = \n', ["up.toml:3:", "TOML syntax error"]),
+    "unknown top-level key": ('[machin]\nharts = 2\n', ["up.toml:1:", "machin: unknown key",
+                                                         "allowed: machine, vm", "did you mean 'machine'"]),
+    "unknown machine key": ('[machine]\ncores = 2\n[vm.a]\nkernel = "KERNEL"\n',
+                            ["up.toml:2:", "machine.cores: unknown key", "allowed: harts, memory"]),
+    "unknown vm key": ('[vm.web]\nkernel = "KERNEL"\nmemroy = "256M"\n',
+                       ["up.toml:3:", "vm.web.memroy: unknown key",
+                        "allowed: kernel, initrd, append, memory, vcpus, weight, cap, drives, console",
+                        "did you mean 'memory'"]),
+    "malformed memory": ('[vm.web]\nkernel = "KERNEL"\nmemory = "lots"\n',
+                         ["up.toml:3:", "vm.web.memory:", "malformed memory size 'lots'", "1G"]),
+    "memory out of range": ('[vm.web]\nkernel = "KERNEL"\nmemory = "128G"\n',
+                            ["vm.web.memory:", "out of range (1M .. 64G)"]),
+    "machine memory type": ('[machine]\nmemory = true\n[vm.a]\nkernel = "KERNEL"\n',
+                            ["up.toml:2:", "machine.memory: must be a size", "not a boolean"]),
+    "harts range": ('[machine]\nharts = 0\n[vm.a]\nkernel = "KERNEL"\n',
+                    ["up.toml:2:", "machine.harts: must be 1..64, not 0"]),
+    "vcpus type": ('[vm.a]\nkernel = "KERNEL"\nvcpus = "2"\n',
+                   ["up.toml:3:", "vm.a.vcpus: must be an integer 1..8, not a string ('2')"]),
+    "vcpus range": ('[vm.a]\nkernel = "KERNEL"\nvcpus = 99\n', ["vm.a.vcpus: must be 1..8, not 99"]),
+    "weight": ('[vm.a]\nkernel = "KERNEL"\nweight = 0\n', ["vm.a.weight: must be > 0"]),
+    "cap above 1": ('[vm.a]\nkernel = "KERNEL"\ncap = 1.5\n', ["up.toml:3:", "vm.a.cap:", "0 < cap <= 1",
+                                                              "not 1.5"]),
+    "cap zero": ('[vm.a]\nkernel = "KERNEL"\ncap = 0\n', ["vm.a.cap:", "0 < cap <= 1"]),
+    "bad name": ('[vm.Web]\nkernel = "KERNEL"\n', ["up.toml:1:", "vm.Web: bad VM name", "a-z, 0-9, _ and -"]),
+    "no kernel": ('[vm.web]\nmemory = "64M"\n', ["up.toml:1:", "vm.web: no kernel"]),
+    "missing kernel file": ('[vm.web]\nkernel = "nope/Image"\n',
+                            ["up.toml:2:", "vm.web.kernel: no such file:", "nope/Image"]),
+    "unknown image": ('[vm.web]\nkernel = "linx"\n', ["vm.web.kernel: no such file or bundled image: 'linx'",
+                                                      "did you mean 'linux'"]),
+    "missing initrd": ('[vm.web]\nkernel = "KERNEL"\ninitrd = "initrd.gz"\n',
+                       ["up.toml:3:", "vm.web.initrd: no such file:"]),
+    "missing drive": ('[vm.web]\nkernel = "KERNEL"\ndrives = ["disk.img"]\n',
+                      ["up.toml:3:", "vm.web.drives[0]: no such file:"]),
+    "drive option": ('[vm.web]\nkernel = "KERNEL"\ndrives = ["a.img,cache"]\n',
+                     ["vm.web.drives[0]: unknown drive option 'cache'", "FILE,ro"]),
+    "drives type": ('[vm.web]\nkernel = "KERNEL"\ndrives = "a.img"\n',
+                    ["vm.web.drives: must be an array"]),
+    "drive shared read-write": ('[vm.a]\nkernel = "KERNEL"\ndrives = ["a.img"]\n'
+                                '[vm.b]\nkernel = "KERNEL"\ndrives = ["a.img,ro"]\n',
+                                ["up.toml:6:", "vm.b.drives[0]:", "also a drive of VM 'a'", "read-only"]),
+    "console value": ('[vm.a]\nkernel = "KERNEL"\nconsole = "tty"\n',
+                      ["up.toml:3:", "vm.a.console: unknown console 'tty'",
+                       "allowed: stdio, none, file:PATH"]),
+    "console folder": ('[vm.a]\nkernel = "KERNEL"\nconsole = "file:no/such/dir/a.log"\n',
+                       ["vm.a.console: folder does not exist"]),
+    "two stdio consoles": ('[vm.a]\nkernel = "KERNEL"\nconsole = "stdio"\n'
+                           '[vm.b]\nkernel = "KERNEL"\nconsole = "stdio"\n',
+                           ["up.toml:6:", "vm.b.console:", "at most one VM"]),
+    "one console file twice": ('[vm.a]\nkernel = "KERNEL"\nconsole = "file:x.log"\n'
+                               '[vm.b]\nkernel = "KERNEL"\nconsole = "file:x.log"\n',
+                               ["vm.b.console:", "also the console file of VM 'a'"]),
+    "no VMs": ('[machine]\nharts = 2\n', ["up.toml: no VMs"]),
+    "vm not a table": ('vm = 3\n', ["vm: must be tables [vm.NAME]"]),
+}
+
+
+# runs for each bad-file case: the folder with a tiny kernel and a disk image, and the file
+def _write(tmp_path: Path, text: str) -> Path:
+    kernel = write_riscv_elf(tmp_path / "k.elf", POWEROFF, addr=0x8020_0000)
+    (tmp_path / "a.img").write_bytes(bytes(4096))
+    path = tmp_path / "up.toml"
+    path.write_text(text.replace("KERNEL", kernel.name))
+    return path
+
+
+# runs without the engine: each kind of mistake gets its own message, naming line, key path and choices
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_file_message(tmp_path: Path, case: str) -> None:
+    text, wanted = BAD_FILES[case]
+    path = _write(tmp_path, text)
+    with pytest.raises(vmconfig.ConfigError) as info:
+        vmconfig.load(path)
+    msg = str(info.value)
+    assert msg.startswith(str(path)), msg
+    assert "\n" not in msg
+    for part in wanted:
+        assert part.replace("up.toml", str(path)) in msg or part in msg, f"{part!r} not in {msg!r}"
+
+
+# runs the real command: a bad file is exit 2 with one line on stderr, quickly, and nothing boots
+@pytest.mark.parametrize("case", ["syntax", "unknown vm key", "cap above 1", "two stdio consoles",
+                                  "missing kernel file"])
+def test_bad_file_exit_2(tmp_path: Path, rvisor_cli: Cli, case: str) -> None:
+    text, wanted = BAD_FILES[case]
+    path = _write(tmp_path, text)
+    stats = tmp_path / "stats.json"
+    p = rvisor_cli("up", str(path), "--stats-json", str(stats), "--api-sock", str(tmp_path / "api.sock"),
+                   timeout=120)
+    assert p.returncode == 2, p.stdout + p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rvisor up: error: "), p.stderr
+    assert wanted[-1] in lines[0]
+    assert p.stdout == ""
+    assert not stats.exists() and not (tmp_path / "api.sock").exists()
+
+
+def test_missing_file(rvisor_cli: Cli, tmp_path: Path) -> None:
+    p = rvisor_cli("up", str(tmp_path / "none.toml"), timeout=120)
+    assert p.returncode == 2 and "none.toml: no such file" in p.stderr
+
+
+# runs without the engine: a good file's settings, image defaults and relative paths
+def test_good_file_parsed(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[machine]\nharts = 2\nmemory = "512M"\n\n'
+                            '[vm.web]\nkernel = "KERNEL"\nappend = "console=ttyS0"\nmemory = 64\nvcpus = 2\n'
+                            'weight = 2\ncap = 0.5\ndrives = ["a.img,ro"]\nconsole = "file:web.log"\n\n'
+                            '[vm.db]\nkernel = "KERNEL"\nmemory = "32M"\ndrives = ["a.img,ro"]\n'
+                            'console = "stdio"\n')
+    cfg = vmconfig.load(path)
+    assert (cfg.harts, cfg.memory) == (2, 512 << 20)
+    web, db = cfg.vms
+    assert web.name == "web" and web.kernel == tmp_path / "k.elf"
+    assert (web.memory, web.vcpus, web.weight, web.cap) == (64 << 20, 2, 2.0, 0.5)
+    assert web.drives[0].path == tmp_path / "a.img" and web.drives[0].readonly
+    assert web.console == f"file:{tmp_path / 'web.log'}"
+    assert (db.memory, db.vcpus, db.weight, db.cap, db.console) == (32 << 20, 1, 1.0, None, "stdio")
+    assert cfg.stdio_vm is db
+
+
+# runs without the engine: a bundled image name brings its initrd, command line and memory
+def test_bundled_image_defaults(tmp_path: Path) -> None:
+    from rvisor import images
+
+    img = images.resolve("linux")
+    if img is None or not img.present:
+        pytest.skip("the bundled image 'linux' is not built (bash setup.sh builds it)")
+    cfg = vmconfig.loads('[vm.web]\nkernel = "linux"\nvcpus = 1\n', source="t.toml", base=tmp_path)
+    web = cfg.vms[0]
+    assert web.kernel == img.path and web.initrd == img.initrd and web.append == img.append
+    assert web.memory == img.memory and web.image == "linux"
+
+
+# runs without the engine: the API's create request is checked by the same code
+def test_api_table_checked_alike(tmp_path: Path) -> None:
+    _write(tmp_path, "")
+    spec = vmconfig.parse_vm_table("new", {"kernel": "k.elf", "memory": "64M"}, tmp_path,
+                                   source="PUT /vms/new")
+    assert spec.memory == 64 << 20
+    with pytest.raises(vmconfig.ConfigError, match=re.escape("PUT /vms/new: vm.new.memory: malformed")):
+        vmconfig.parse_vm_table("new", {"kernel": "k.elf", "memory": "x"}, tmp_path, source="PUT /vms/new")
+
+
+# runs when a test reads the per-VM table: the cell of a VM's column in a counter's row
+def table_cells(out: str, label: str) -> list[str]:
+    for line in out.splitlines():
+        cells = [c.strip() for c in re.split(r"[│|]", line)]
+        if len(cells) > 2 and cells[1] == label:
+            return cells[2:-1]
+    raise AssertionError(f"no {label!r} row in:\n{out}")
+
+
+_ = json  # the booting tests below read --stats-json
