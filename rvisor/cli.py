@@ -654,14 +654,17 @@ Examples:
               help="With piped input: detach this long after the input ended and the output went quiet.")
 def console(name: str, api_sock: str | None, quiet: float) -> int:
     """Attach the terminal to a VM's UART (input and output), as virsh console; Ctrl-A x detaches."""
+    from rvisor import up as up_mod
     from rvisor.api.client import ApiClientError, attach_console
 
     with api_client(api_sock) as client:
         try:
-            client.vm(name)
+            state = up_mod.state_name(client.vm(name).get("state"))
         except ApiClientError as e:
             raise ApiCommandError(str(e)) from None
         sock = client.sock
+    if state not in ("running", "paused", "created"):
+        raise ApiCommandError(f"VM {name!r} is {state}; nothing to attach to")
     try:
         why = attach_console(sock, name, quiet=quiet,
                              notice=lambda text: click.echo(f"rvisor console: {text}", err=True))

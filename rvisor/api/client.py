@@ -144,11 +144,11 @@ def attach_console(sock: Path, name: str, stdin_fd: int | None = None, stdout: B
                 last_output[0] = time.monotonic()
         except ConnectionClosed:
             pass
-        rcvd = ws.close_rcvd
+        code, reason = ws.close_code, ws.close_reason
         if not ended.is_set():
-            why[0] = rcvd.reason if rcvd is not None and rcvd.reason else "the console closed"
-            if rcvd is not None and rcvd.code >= 4000:
-                why[0] = f"error: {rcvd.reason}"
+            why[0] = reason or "the console closed"
+            if code is not None and code >= 4000:
+                why[0] = f"error: {reason}"
         ended.set()
 
     # runs on Ctrl-A x

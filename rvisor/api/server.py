@@ -200,6 +200,7 @@ def make_app(control: Control) -> FastAPI:
     # runs for each console attach: the VM's output to the client, the client's input to the VM
     @app.websocket("/vms/{name}/console")
     async def console(ws: WebSocket, name: str) -> None:
+        await ws.accept()
         try:
             vm = control.vm(name)
         except ApiError as e:
@@ -209,7 +210,6 @@ def make_app(control: Control) -> FastAPI:
         if state not in ("running", "paused", "created"):
             await ws.close(code=4409, reason=f"VM {name!r} is {state}; nothing to attach to")
             return
-        await ws.accept()
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[bytes] = asyncio.Queue()
 
