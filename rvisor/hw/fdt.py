@@ -288,6 +288,7 @@ class FdtConfig:
     timebase: int = L.TIMEBASE_HZ
     rng_seed: bytes | None = None  # /chosen/rng-seed (QEMU puts 32 random bytes)
     reserve: Sequence[tuple[int, int]] = ()  # memory reservation block entries
+    clint: bool = True  # a CLINT node (a VM's tree has none: timers by Sstc, IPIs by SBI)
 
 
 # runs for every config attribute build_virt_fdt reads
@@ -407,6 +408,8 @@ def build_virt_tree(config: Any) -> FdtNode:
     plic.set("compatible", ["sifive,plic-1.0.0", "riscv,plic0"])
     plic.set("#address-cells", 0).set("#interrupt-cells", 1)
 
+    if not _cfg(config, "clint"):
+        return root
     clint = soc.child(f"clint@{L.CLINT_BASE:x}")
     cext: list[int] = []
     for h in range(nharts):

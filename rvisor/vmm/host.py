@@ -1,0 +1,235 @@
+"""The host: the physical board the VMM runs on, its VMs, host time, and a simple scheduler.
+
+``Host(harts, memory, clock)`` builds an ``rvisor.hw.machine.Machine``; its RAM is the pool of
+frames the VMs' guest memory comes from (``rvisor.vmm.memory.HostMemory``).  ``create`` makes a
+VM, ``destroy`` gives everything of it back, ``run`` runs the VMs until all have stopped.
+
+Two separate parts of scheduling:
+
+1. ``VM.run_slice(hart, mach, budget)`` (``rvisor.vmm.vm``): one slice of one VM on one hart;
+2. the policy that picks which VM runs next on which hart.  The one here (``run``) is the
+   simplest correct one: one thread, round-robin over the VMs with a runnable vCPU, a fixed
+   instruction budget per slice, parked vCPUs skipped, sleeping (realtime clock) or jumping the
+   clock to the next timer deadline (deterministic clock) when every vCPU waits.  A scheduler
+   with weights, caps and a thread per hart (``rvisor.vmm.sched``) plugs in through the same
+   ``run_slice``, ``thread_mach``, ``notify``/``wait`` and ``mtime_now`` calls.
+
+Time: guest time is host mtime + the VM's htimedelta (Hypervisor chapter, "htimedelta").  With
+the realtime clock host mtime is the host's monotonic clock at 10 MHz, written into the thread's
+``mach[M_MTIME]`` before every engine run (``mach[M_IPT] = 0``); with the deterministic clock it
+advances with instructions retired (``mach[M_IPT]`` instructions a tick, as on the board), on one
+thread in a fixed order, and two runs repeat exactly.
+
+TLB: the engine's software TLB is not VMID-tagged, so ``load_vcpu`` flushes a hart's cached
+translations whenever it gets another vCPU than the one it ran last (``_needs_flush`` is the one
+place that decides, to relax once tags arrive).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from rvisor.hw import layout as L
+from rvisor.hw.machine import Machine
+from rvisor.vmm.memory import VMID_MAX, HostMemory
+from rvisor.vmm.vcpu import VCpu
+from rvisor.vmm.vm import VM, VMConfig, VMError, VMState
+
+SLICE = 200_000  # instructions per slice of a one-vCPU VM
+SLICE_SMP = 50_000  # ... of a VM with several vCPUs (they take turns on one hart)
+IPT = 10  # deterministic clock: instructions per 100 ns tick, as the board
+
+
+class Host:
+    """The physical machine and the VMs on it."""
+
+    # runs once: the board's harts and RAM; host time starts at 0
+    def __init__(self, harts: int = 2, memory: int = 1 << 30, clock: str = "realtime") -> None:
+        if clock not in ("realtime", "deterministic"):
+            raise VMError(f"unknown clock {clock!r}: use realtime or deterministic")
+        if memory < (16 << 20) or memory % (16 << 10):
+            raise VMError(f"host memory must be a multiple of 16 KiB of at least 16 MiB, not {memory}")
+        try:
+            self.machine = Machine(nharts=harts, ram_size=memory)
+        except ValueError as e:
+            raise VMError(str(e)) from None
+        self.clock = clock
+        self.nharts = harts
+        self.memory = HostMemory(self.machine)
+        self.vms: dict[str, VM] = {}
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(threading.Lock())
+        self._events = 0
+        self._vmids: set[int] = set()
+        self._hart_owner: list[tuple[int, int, int, int] | None] = [None] * harts
+        self._t0 = time.monotonic()
+        self._run_start: float | None = None
+        self._run_seconds = 0.0
+        self._det_mach = self._new_mach()
+
+    # ---- VMs ---------------------------------------------------------------------------------------
+    # runs on host.create(cfg): a VM in state created (VMError for a bad configuration or image)
+    def create(self, cfg: VMConfig) -> VM:
+        with self._lock:
+            if cfg.name in self.vms:
+                raise VMError(f"a VM named {cfg.name!r} exists already; pick another name or destroy it")
+            vmid = next(i for i in range(1, VMID_MAX + 1) if i not in self._vmids)
+            vm = VM(self, cfg, vmid)
+            self._vmids.add(vmid)
+            self.vms[cfg.name] = vm
+        return vm
+
+    # runs on host.destroy(name): stops the VM if needed, returns every frame, closes its files
+    def destroy(self, name: str) -> None:
+        with self._lock:
+            vm = self.vms.get(name)
+            if vm is None:
+                raise VMError(f"no VM named {name!r} (VMs: {', '.join(self.vms) or 'none'})")
+            vm._destroy()
+            del self.vms[name]
+            self._vmids.discard(vm.vmid)
+            for h, owner in enumerate(self._hart_owner):
+                if owner is not None and owner[0] == vm.vmid:
+                    self._hart_owner[h] = None
+                    self.machine.flush_tlb(h)
+        self.notify()
+
+    # runs when a caller looks a VM up by name
+    def get(self, name: str) -> VM:
+        vm = self.vms.get(name)
+        if vm is None:
+            raise VMError(f"no VM named {name!r} (VMs: {', '.join(self.vms) or 'none'})")
+        return vm
+
+    # runs for reports: host-wide counters and each VM's
+    def stats(self) -> dict[str, Any]:
+        return {
+            "harts": self.nharts,
+            "clock": self.clock,
+            "memory_bytes": self.memory.total_frames * 4096,
+            "memory_used_bytes": self.memory.used_bytes,
+            "free_frames": self.memory.free_frames,
+            "seconds": round(self.elapsed(), 6),
+            "vms": [vm.stats() for vm in list(self.vms.values())],
+        }
+
+    # ---- time ----------------------------------------------------------------------------------------
+    # runs whenever the VMM needs host mtime: 10 MHz monotonic (realtime) or instructions (deterministic)
+    def mtime_now(self) -> int:
+        if self.clock == "realtime":
+            return int((time.monotonic() - self._t0) * L.TIMEBASE_HZ)
+        return int(self._det_mach[L.M_MTIME])
+
+    # runs when a timer deadline is turned into a time to sleep until
+    def mtime_to_monotonic(self, ticks: int) -> float:
+        if self.clock == "realtime":
+            return self._t0 + ticks / L.TIMEBASE_HZ
+        return time.monotonic() + max(0, ticks - self.mtime_now()) / L.TIMEBASE_HZ
+
+    # runs for share figures: host seconds the schedulers have run VMs
+    def elapsed(self) -> float:
+        if self._run_start is not None:
+            return self._run_seconds + time.monotonic() - self._run_start
+        return self._run_seconds
+
+    # runs once per scheduler thread: the machine-wide scalars that thread's engine runs use
+    def thread_mach(self) -> np.ndarray:
+        """Deterministic clock: the one shared array (one thread runs everything); realtime: a
+        copy per thread (the engine writes mach only at M_MTIME, and only with M_IPT > 0)."""
+        return self._det_mach if self.clock == "deterministic" else self._new_mach()
+
+    # runs at construction and for each realtime scheduler thread
+    def _new_mach(self) -> np.ndarray:
+        mach = self.machine.mach.copy()
+        mach[L.M_EDEV_COUNT] = 0  # a VM's devices are all in Python
+        mach[L.M_TOHOST] = -1
+        mach[L.M_IPT] = IPT if self.clock == "deterministic" else 0
+        mach[L.M_YIELD_MIN] = 2000
+        mach[L.M_MTIME] = 0
+        return mach
+
+    # ---- waking ----------------------------------------------------------------------------------------
+    # runs when something may have made a VM runnable (console input, lifecycle calls, IPIs)
+    def notify(self) -> None:
+        with self._cond:
+            self._events += 1
+            self._cond.notify_all()
+
+    # runs when a scheduler has nothing to run: sleep until notify() or the timeout
+    def wait(self, timeout: float) -> None:
+        with self._cond:
+            seen = self._events
+            if timeout > 0:
+                self._cond.wait_for(lambda: self._events != seen, timeout)
+
+    # ---- harts -----------------------------------------------------------------------------------------
+    # runs at the start of every slice: put vCPU v of vm onto hart h
+    def load_vcpu(self, vm: VM, v: VCpu, h: int) -> None:
+        v.load(self.machine, h)
+        if self._needs_flush(vm, v, h):
+            self.machine.flush_tlb(h)
+
+    # runs for every vCPU load: must hart h forget its cached translations? (TLB not VMID-tagged)
+    def _needs_flush(self, vm: VM, v: VCpu, h: int) -> bool:
+        """Yes unless h last ran this same vCPU, which ran nowhere else since, over the same
+        G-stage mappings, and no remote fence is pending for it."""
+        expect = (vm.vmid, v.index, vm.memory.generation, v.slices)
+        v.slices += 1
+        stale = self._hart_owner[h] != expect or v.flush_pending
+        self._hart_owner[h] = (vm.vmid, v.index, vm.memory.generation, v.slices)
+        v.flush_pending = False
+        return stale
+
+    # ---- the simple scheduler ----------------------------------------------------------------------------
+    # runs on host.run(): every VM until all have stopped (True) or the timeout passes (False)
+    def run(self, timeout: float | None = None) -> bool:
+        """One thread, round-robin.  VMs in state created are left alone; paused ones keep the
+        run going (they may be resumed)."""
+        Machine.load_engine()
+        mach = self.thread_mach()
+        start = time.monotonic()
+        self._run_start = start
+        order = 0
+        try:
+            while True:
+                vms = list(self.vms.values())
+                live = [vm for vm in vms if vm.state in (VMState.RUNNING, VMState.PAUSED)]
+                if not live:
+                    return True
+                ran = False
+                for vm in live:
+                    if vm.state != VMState.RUNNING or not vm.has_runnable():
+                        continue
+                    budget = SLICE if len(vm.vcpus) == 1 else SLICE_SMP
+                    res = vm.run_slice(order % self.nharts, mach, budget)
+                    ran = ran or res.instructions > 0
+                    order += 1
+                now = time.monotonic()
+                if timeout is not None and now - start > timeout:
+                    return False
+                if not ran:
+                    self._idle(live, mach, None if timeout is None else start + timeout - now)
+        finally:
+            self._run_seconds += time.monotonic() - start
+            self._run_start = None
+
+    # runs when no VM could run: jump the clock (deterministic) or sleep until a deadline or an event
+    def _idle(self, live: list[VM], mach: np.ndarray, left: float | None) -> None:
+        deadlines = [d for vm in live if (d := vm.next_deadline()) is not None]
+        if self.clock == "deterministic":
+            if deadlines:
+                mach[L.M_MTIME] = max(int(mach[L.M_MTIME]), min(deadlines))
+                return
+            self.wait(0.005 if left is None else min(0.005, max(0.0, left)))  # only input can help now
+            return
+        now_ticks = self.mtime_now()
+        sleep = 0.01
+        if deadlines:
+            sleep = min(sleep, max(0.0, (min(deadlines) - now_ticks) / L.TIMEBASE_HZ))
+        if left is not None:
+            sleep = min(sleep, max(0.0, left))
+        self.wait(sleep)
