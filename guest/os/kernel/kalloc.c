@@ -1,17 +1,19 @@
-/* Physical page allocator: a free list threaded through the free pages. */
+/* Physical page allocator: a free list threaded through the freed pages, and the pages never
+ * used yet handed out in address order, so that RAM the kernel never needs is never touched
+ * (a VM's host backs only the pages its guest touches). */
 #include "kernel.h"
 
 struct freepage { struct freepage *next; };
 static struct freepage *freelist;
-static uint64_t nfree, mem_start, mem_end;
+static uint64_t nfree, mem_start, mem_end, unused;
 
 /* Runs once at boot: every page between the kernel and the end of RAM is free
- * (the machine layer says where that is, from the device tree). */
+ * (the machine layer says where that is, from the device tree); none is touched here. */
 void kalloc_init(void)
 {
     arch_memory(&mem_start, &mem_end);
-    for (uint64_t pa = mem_end - PGSIZE; pa >= mem_start; pa -= PGSIZE)
-        kfree((void *)pa);
+    unused = mem_start;
+    nfree = (mem_end - mem_start) / PGSIZE;
 }
 
 /* Runs for ps/sysinfo: pages still free. */
@@ -38,8 +40,15 @@ void *kalloc(void)
     if (f) {
         freelist = f->next;
         nfree--;
+        return f;
     }
-    return f;
+    if (unused < mem_end) {
+        void *p = (void *)unused;
+        unused += PGSIZE;
+        nfree--;
+        return p;
+    }
+    return 0;
 }
 
 /* Runs like kalloc, for pages that must start out zero (page tables, bss). */

@@ -1,0 +1,382 @@
+"""The VMM (rvisor.vmm): guests in their own VMs in VS mode, on one host, side by side.
+
+Boot tests run real guests — rvisor's Linux test guests from ../shared/guests (skipped, saying so,
+when absent) and the teaching OS (built on demand) — on the deterministic clock and check what
+each VM's own console holds, how it ended and its counters.  Tiny guests written as instruction
+words (tests/conftest.py make_elf, entered at 0x80200000 in VS mode) check SBI answers, crash
+containment, lifecycle errors and guest memory without a toolchain.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rvisor.vmm import VM, DriveSpec, Host, VMConfig, VMError, VMState
+from rvisor.vmm.memory import PAGE
+
+SLOW = pytest.mark.slow
+TIMEOUT = 240.0  # seconds; bounds a hang, a Linux VM takes a few
+KERNEL_BASE = 0x8020_0000
+APPEND = "console=ttyS0 rvisor.memsum_mib=1"
+
+# ---- instruction words for tiny guests (RV64I base encodings) ------------------------------------
+A0, A1, A6, A7, T0, T1 = 10, 11, 16, 17, 5, 6
+
+
+# runs while a tiny guest is written: lui rd, imm20
+def lui(rd: int, imm20: int) -> int:
+    return ((imm20 & 0xFFFFF) << 12) | (rd << 7) | 0x37
+
+
+# runs while a tiny guest is written: addi rd, rs1, imm12
+def addi(rd: int, rs1: int, imm: int) -> int:
+    return ((imm & 0xFFF) << 20) | (rs1 << 15) | (rd << 7) | 0x13
+
+
+# runs while a tiny guest is written: lw rd, imm(rs1)
+def lw(rd: int, rs1: int, imm: int = 0) -> int:
+    return ((imm & 0xFFF) << 20) | (rs1 << 15) | (2 << 12) | (rd << 7) | 0x03
+
+
+# runs while a tiny guest is written: slli rd, rs1, shamt
+def slli(rd: int, rs1: int, sh: int) -> int:
+    return (sh << 20) | (rs1 << 15) | (1 << 12) | (rd << 7) | 0x13
+
+
+# runs while a tiny guest is written: sd rs2, 0(rs1)
+def sd(rs2: int, rs1: int) -> int:
+    return (rs2 << 20) | (rs1 << 15) | (3 << 12) | 0x23
+
+
+# runs while a tiny guest is written: add rd, rs1, rs2
+def add(rd: int, rs1: int, rs2: int) -> int:
+    return (rs2 << 20) | (rs1 << 15) | (rd << 7) | 0x33
+
+
+ECALL = 0x00000073
+LOOP = 0x0000006F  # j .
+WFI = 0x10500073
+
+
+# runs while a tiny guest is written: a7 = 32-bit value (lui + addi, the addi immediate signed)
+def li32(rd: int, value: int) -> list[int]:
+    lo = value & 0xFFF
+    hi = (value + 0x800) >> 12
+    return [lui(rd, hi), addi(rd, rd, lo - 0x1000 if lo >= 0x800 else lo)]
+
+
+# SBI SRST system_reset(shutdown, no reason): a VM that ends through it powers off
+SRST_SHUTDOWN = [*li32(A7, 0x53525354), addi(A6, 0, 0), addi(A0, 0, 0), addi(A1, 0, 0), ECALL, LOOP]
+# a load from guest-physical 0x40000000: neither RAM nor a device in a VM
+UNMAPPED_LOAD = [lui(T0, 0x40000), lw(T1, T0), LOOP]
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+# runs when a test needs the Linux test guest's kernel and initrd
+def _linux(shared_guest: Callable[[str], Path], name: str = "linux") -> tuple[Path, Path]:
+    d = shared_guest(name)
+    kernel, initrd = d / "Image", d / "initramfs.cpio.gz"
+    for f in (kernel, initrd):
+        if not f.is_file():
+            pytest.skip(f"external guest {name!r} is incomplete: {f} is missing")
+    return kernel, initrd
+
+
+# runs when a test gives a VM a disk: 1 MiB raw image whose first 16 bytes are `head`
+def _disk(path: Path, head: bytes) -> Path:
+    assert len(head) == 16
+    path.write_bytes(head + bytes((1 << 20) - 16))
+    return path
+
+
+# runs after a Linux VM's run: its console text, checked for the self-test's clean end
+def _linux_ok(vm: VM) -> str:
+    out = vm.console.output().decode(errors="replace").replace("\r\n", "\n")
+    assert vm.state == VMState.STOPPED and vm.exit_status == "poweroff", \
+        f"{vm.exit_status} {vm.report}\n{out[-3000:]}"
+    lines = out.splitlines()
+    assert "RVISOR-LINUX-BOOT-OK" in lines, out[-3000:]
+    assert "RVISOR-LINUX-SELFTEST-DONE" in lines, out[-3000:]
+    m = re.search(r"^RVISOR-LINUX-SELFTEST-RESULT pass=(\d+) fail=(\d+)$", out, re.M)
+    assert m and int(m.group(2)) == 0 and int(m.group(1)) >= 4, out[-3000:]
+    assert "Kernel panic" not in out
+    return out
+
+
+# runs when a test writes a tiny guest: an ELF entered at 0x80200000
+def _tiny(make_elf: Callable[..., Path], tmp_path: Path, name: str, words: list[int],
+          addr: int = KERNEL_BASE) -> Path:
+    return make_elf(tmp_path / f"{name}.elf", words, addr=addr)
+
+
+# ---- proof 1: a Linux VM ---------------------------------------------------------------------------
+# proves: the Linux guest boots in a VM (VS mode, SBI from the VMM, devices emulated on guest-page
+# faults), passes its self-test and powers the VM off; the counters say what the VMM did
+@SLOW
+def test_linux_vm_selftest_and_poweroff(shared_guest: Callable[[str], Path]) -> None:
+    kernel, initrd = _linux(shared_guest)
+    host = Host(harts=2, memory=1 << 30, clock="deterministic")
+    vm = host.create(VMConfig(name="web", kernel=kernel, initrd=initrd, append=APPEND, memory=256 << 20))
+    assert vm.state == VMState.CREATED
+    vm.start()
+    assert host.run(timeout=TIMEOUT), vm.console.output()[-2000:]
+    out = _linux_ok(vm)
+    assert "reboot: Power down" in out
+    s = vm.stats()
+    assert s["state"] == "stopped" and s["exit"] == "poweroff"
+    assert s["instructions"] > 10_000_000
+    assert s["exits"]["mmio"] > 0 and s["exits"]["sbi"] > 0 and s["sbi"]["srst"] == 1
+    assert 0 < s["pages_mapped"] < (256 << 20) // PAGE // 2  # far from all of its 256 MiB
+    assert s["guest_page_faults"] > 0
+    assert s["host_memory_bytes"] >= s["pages_mapped"] * PAGE
+    frames_before = host.memory.free_frames
+    host.destroy("web")
+    assert host.memory.free_frames == host.memory.total_frames > frames_before
+    assert vm.state == VMState.DESTROYED
+
+
+# ---- proof 2: two Linux VMs with their own disks -----------------------------------------------------
+# proves: two Linux VMs on one host each read their own disk's first sector, and each console holds
+# only its own VM's output
+@SLOW
+def test_two_linux_vms_own_disks_and_consoles(shared_guest: Callable[[str], Path], tmp_path: Path) -> None:
+    kernel, initrd = _linux(shared_guest)
+    heads = {"a": b"rvisor-vm-disk-A", "b": b"rvisor-vm-disk-B"}
+    host = Host(harts=2, memory=1 << 30, clock="deterministic")
+    vms = {}
+    for name, head in heads.items():
+        disk = _disk(tmp_path / f"{name}.img", head)
+        vms[name] = host.create(VMConfig(name=name, kernel=kernel, initrd=initrd, append=APPEND,
+                                         memory=128 << 20, drives=[DriveSpec(disk, False)]))
+    for vm in vms.values():
+        vm.start()
+    assert host.run(timeout=TIMEOUT)
+    for name, vm in vms.items():
+        out = _linux_ok(vm)
+        other = "b" if name == "a" else "a"
+        assert f"RVISOR-VDA-SECTOR0 {heads[name].hex()}" in out, out[-3000:]
+        assert heads[other].hex() not in out
+        assert out.count("RVISOR-LINUX-BOOT-OK") == 1  # no line of the other VM's boot
+    # a drive opened read-write by a VM is locked: a third VM cannot open it while the first exists
+    with pytest.raises(VMError, match="in use"):
+        host.create(VMConfig(name="c", kernel=kernel, initrd=initrd, memory=64 << 20,
+                             drives=[DriveSpec(tmp_path / "a.img", False)]))
+    host.destroy("a")
+    host.destroy("b")
+    assert host.memory.free_frames == host.memory.total_frames
+
+
+# ---- proof 3 and 6: the teaching OS in a VM ---------------------------------------------------------------
+# runs when a test types at the teaching OS: send each command when a new prompt appears
+def _typist(vm: VM, commands: list[str]) -> None:
+    sent = [0]
+    seen = bytearray()
+
+    # runs for every batch of console output, on the VM's thread
+    def on_output(data: bytes) -> None:
+        seen.extend(data)
+        if sent[0] < len(commands) and seen.count(b"os$ ") > sent[0]:
+            vm.console.send(commands[sent[0]].encode() + b"\n")
+            sent[0] += 1
+
+    vm.console.subscribe(on_output)
+
+
+# proves: the teaching OS boots to its prompt in a 1 GiB VM, runs a command sent to its console and
+# powers off; the VM maps only the pages the OS touched, and destroying it returns every frame
+@SLOW
+def test_teaching_os_in_a_1g_vm(guest_elf: Callable[[str], Path], tmp_path: Path) -> None:
+    kernel = guest_elf("os")
+    disk = tmp_path / "os.img"
+    with open(disk, "wb") as f:
+        f.truncate(16 << 20)
+    host = Host(harts=2, memory=1 << 30, clock="deterministic")
+    vm = host.create(VMConfig(name="db", kernel=kernel, memory=1 << 30, drives=[DriveSpec(disk, False)]))
+    _typist(vm, ["echo hello from a vm", "poweroff"])
+    vm.start()
+    assert host.run(timeout=120)
+    out = vm.console.output().decode(errors="replace").replace("\r\n", "\n")
+    assert vm.exit_status == "poweroff", f"{vm.exit_status} {vm.report}\n{out[-3000:]}"
+    assert "os$ echo hello from a vm\nhello from a vm\n" in out, out[-3000:]
+    s = vm.stats()
+    assert 0 < s["pages_mapped"] < 4096, s  # under 16 MiB of the 1 GiB were touched
+    assert s["host_memory_bytes"] < s["pages_mapped"] * PAGE + (16 << 20), s
+    used = host.memory.total_frames - host.memory.free_frames
+    assert used >= s["pages_mapped"]
+    host.destroy("db")
+    assert host.memory.free_frames == host.memory.total_frames
+
+
+# ---- proof 4: SMP Linux in a VM beside another -----------------------------------------------------
+# proves: the SMP Linux guest with two vCPUs boots (HSM starts vCPU 1, IPIs and remote fences through
+# the VMM's SBI), sees two processors and passes its SMP check, beside a second VM
+@SLOW
+def test_smp_linux_vm_beside_another(shared_guest: Callable[[str], Path]) -> None:
+    kernel, initrd = _linux(shared_guest, "linux-smp")
+    host = Host(harts=2, memory=1 << 30, clock="deterministic")
+    smp = host.create(VMConfig(name="smp", kernel=kernel, initrd=initrd, memory=256 << 20, vcpus=2,
+                               append=APPEND + " rvisor.smp_iters=2000"))
+    up_kernel, up_initrd = _linux(shared_guest)
+    other = host.create(VMConfig(name="other", kernel=up_kernel, initrd=up_initrd, append=APPEND,
+                                 memory=128 << 20))
+    smp.start()
+    other.start()
+    assert host.run(timeout=TIMEOUT)
+    out = _linux_ok(smp)
+    assert "processor\t: 1" in out and "RVISOR-LINUX-CPUS online=2" in out, out[-3000:]
+    assert "RVISOR-LINUX-SMP-OK" in out
+    s = smp.stats()
+    assert s["sbi"].get("hsm", 0) >= 1 and s["sbi"].get("ipi", 0) > 0, s
+    _linux_ok(other)
+
+
+# ---- proof 5: crash containment ----------------------------------------------------------------------
+# proves: a guest that loads from unmapped guest-physical memory is stopped alone, with a report naming
+# the address and pc, while a Linux VM beside it finishes correctly
+@SLOW
+def test_unmapped_access_stops_only_that_vm(shared_guest: Callable[[str], Path],
+                                            make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    kernel, initrd = _linux(shared_guest)
+    host = Host(harts=2, memory=512 << 20, clock="deterministic")
+    good = host.create(VMConfig(name="good", kernel=kernel, initrd=initrd, append=APPEND, memory=128 << 20))
+    bad = host.create(VMConfig(name="bad", kernel=_tiny(make_elf, tmp_path, "crash", UNMAPPED_LOAD),
+                               memory=16 << 20))
+    good.start()
+    bad.start()
+    assert host.run(timeout=TIMEOUT)
+    assert bad.state == VMState.STOPPED and bad.exit_status == "fault"
+    assert "unmapped guest-physical address 0x40000000 at pc 0x80200004" in bad.report, bad.report
+    _linux_ok(good)
+
+
+# ---- small guests: SBI, lifecycle, memory ------------------------------------------------------------
+# proves: a guest that calls SBI SRST shutdown powers its VM off; an unknown SBI extension returns
+# SBI_ERR_NOT_SUPPORTED (-2) in a0 (the guest turns a0 + 2 into SRST's reset type: 0 = shutdown)
+def test_sbi_shutdown_and_unknown_extension(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    words = [*li32(A7, 0x0ABCDE), ECALL, addi(A0, A0, 2), addi(T0, A0, 0),
+             *li32(A7, 0x53525354), addi(A6, 0, 0), addi(A0, T0, 0), addi(A1, 0, 0), ECALL, *UNMAPPED_LOAD]
+    host = Host(harts=1, memory=64 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="t", kernel=_tiny(make_elf, tmp_path, "sbi", words), memory=8 << 20))
+    vm.start()
+    assert host.run(timeout=60)
+    assert vm.exit_status == "poweroff", vm.report
+    assert vm.stats()["sbi"] == {"unsupported": 1, "srst": 1}
+
+
+# proves: legacy SBI putchar reaches the VM's console (and a "stdio" console prefixes each line with the
+# VM's name), and listeners see the bytes
+def test_console_putchar_and_listeners(make_elf: Callable[..., Path], tmp_path: Path,
+                                       capfd: pytest.CaptureFixture[str]) -> None:
+    words = []
+    for ch in b"hi\nyo\n":
+        words += [addi(A7, 0, 1), addi(A0, 0, ch), ECALL]
+    words += SRST_SHUTDOWN
+    host = Host(harts=1, memory=64 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="pc", kernel=_tiny(make_elf, tmp_path, "put", words), memory=8 << 20,
+                              console="stdio"))
+    got = bytearray()
+    vm.console.subscribe(got.extend)
+    vm.start()
+    assert host.run(timeout=60)
+    assert vm.console.output() == b"hi\nyo\n" == bytes(got)
+    assert "[pc] hi\n[pc] yo\n" in capfd.readouterr().out
+
+
+# proves: M-mode software is rejected with a clear reason (an ELF linked at 0x80000000, as xv6), and
+# lifecycle calls out of order raise VMError naming the state and the operation
+def test_mmode_image_rejected_and_lifecycle_errors(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    host = Host(harts=1, memory=64 << 20, clock="deterministic")
+    mmode = _tiny(make_elf, tmp_path, "xv6like", SRST_SHUTDOWN, addr=0x8000_0000)
+    with pytest.raises(VMError, match="M-mode software .* cannot run in a VM.*trap-and-emulate"):
+        host.create(VMConfig(name="x", kernel=mmode, memory=8 << 20))
+    assert host.memory.free_frames == host.memory.total_frames  # nothing kept of the rejected VM
+    with pytest.raises(VMError, match="does not exist"):
+        host.create(VMConfig(name="y", kernel=tmp_path / "missing", memory=8 << 20))
+    loop = _tiny(make_elf, tmp_path, "loop", [WFI, LOOP])
+    vm = host.create(VMConfig(name="ok", kernel=loop, memory=8 << 20))
+    with pytest.raises(VMError, match="cannot pause VM 'ok': it is created"):
+        vm.pause()
+    with pytest.raises(VMError, match="cannot resume VM 'ok': it is created"):
+        vm.resume()
+    with pytest.raises(VMError, match="exists already"):
+        host.create(VMConfig(name="ok", kernel=mmode, memory=8 << 20))
+    vm.start()
+    with pytest.raises(VMError, match="cannot start VM 'ok': it is running"):
+        vm.start()
+    vm.pause()
+    assert vm.state == VMState.PAUSED
+    vm.resume()
+    vm.stop()
+    assert vm.state == VMState.STOPPED and vm.exit_status == "stopped"
+    with pytest.raises(VMError, match="cannot resume VM 'ok': it is stopped"):
+        vm.resume()
+    assert host.run(timeout=5)  # nothing left running
+    host.destroy("ok")
+    assert vm.state == VMState.DESTROYED
+    with pytest.raises(VMError, match="no VM named 'ok'"):
+        host.destroy("ok")
+
+
+# proves: guest memory reads and writes cross page boundaries, are bounds-checked, map pages only for
+# non-zero data, and a destroyed VM's frames come back zeroed to the next VM (no data crosses VMs)
+def test_guest_memory_pages_isolation_and_reuse(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    from rvisor.hw.machine import MemoryError_
+
+    host = Host(harts=1, memory=16 << 20, clock="deterministic")
+    kernel = _tiny(make_elf, tmp_path, "k", [LOOP])
+    a = host.create(VMConfig(name="a", kernel=kernel, memory=8 << 20))
+    mem = a.memory
+    base = mem.ram_base + (4 << 20) - 3
+    mem.write_phys(base, b"secret-pattern")  # crosses a page boundary
+    assert mem.read_phys(base, 14) == b"secret-pattern"
+    assert mem.read_phys(mem.ram_base + (5 << 20), 8) == bytes(8)  # untouched: zeroes, nothing mapped
+    before = len(mem.pages)
+    mem.write_phys(mem.ram_base + (7 << 20), bytes(PAGE * 2))  # zeroes map nothing
+    assert len(mem.pages) == before
+    with pytest.raises(MemoryError_):
+        mem.read_phys(mem.ram_base + (8 << 20) - 4, 8)
+    assert not mem.in_ram(mem.ram_base - 1, 2) and mem.in_ram(mem.ram_base, 8 << 20)
+    frames = {mem.pages[(base >> 12)], mem.pages[(base >> 12) + 1]}
+    host.destroy("a")
+    assert host.memory.free_frames == host.memory.total_frames
+    b = host.create(VMConfig(name="b", kernel=kernel, memory=8 << 20))
+    for gpn in range(b.memory.ram_base >> 12, (b.memory.ram_base + (8 << 20)) >> 12):
+        if gpn not in b.memory.pages:
+            b.memory.map_page(gpn << 12)
+    assert frames <= set(b.memory.pages.values()) | set(b.memory._tables)  # A's frames went to B ...
+    assert b"secret" not in b.memory.read_phys(b.memory.ram_base, 8 << 20)  # ... zeroed first
+    assert b"secret" not in host.machine.ram.tobytes()
+
+
+# proves: when host RAM runs out, the VM whose fault needs a frame is paused with a report, and frees
+# taken by destroying another VM let it go on after resume
+def test_host_memory_exhausted_pauses_that_vm(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    # a guest that stores to every page of its RAM from 0x80400000: sd zero, 0(t0); t0 += 4096; loop
+    words = [lui(T0, 0x40200), slli(T0, T0, 1), sd(0, T0), lui(T1, 1), add(T0, T0, T1),
+             0xFF5FF06F]  # j -12
+    host = Host(harts=1, memory=16 << 20, clock="deterministic")
+    fill = _tiny(make_elf, tmp_path, "fill", words)
+    filler = host.create(VMConfig(name="fill", kernel=fill, memory=64 << 20))
+    filler.start()
+    done = threading.Event()
+
+    # runs on a second thread: bound the run (the paused VM keeps host.run going)
+    def watchdog() -> None:
+        if not done.wait(30):
+            filler.stop()
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    while filler.state == VMState.RUNNING:
+        host.run(timeout=0.5)
+    done.set()
+    assert filler.state == VMState.PAUSED and filler.exit_status == "out of host memory", filler.report
+    assert "host RAM exhausted" in filler.report
+    assert host.memory.free_frames < 3
+    filler.stop()
+    host.destroy("fill")
+    assert host.memory.free_frames == host.memory.total_frames
