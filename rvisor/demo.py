@@ -5,6 +5,11 @@ the runner's progress callback when stdout is a terminal), then one summary tabl
 guests: instructions retired, MIPS, traps and interrupts by cause, privilege-mode switches and engine
 exits by reason.  Nothing is downloaded: only images built from guest/ (and firmware already
 installed) are booted.
+
+``rvisor demo vmm`` is the virtualization stack of the course: three VMs on one 2-hart machine —
+"web" (rvisor's Linux guest, its self-checks), "db" (the teaching OS running its key-value database
+``kvdb``) and "dev" (the Linux guest's shell) — each driven by a scripted session typed at its
+prompts, their consoles side by side, then the per-VM table of ``rvisor up``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,9 @@ from rich.table import Table
 from rich.text import Text
 
 from rvisor import images
-from rvisor.interface import CliError, load_runner, require_present
+from rvisor.interface import CliError, load_runner, parse_size_text, require_present
+
+VMM_SCENARIO = "vmm"
 
 # The demo's guests, in order; those not built yet are left out (and named) when no names are given.
 DEFAULT_GUESTS = ["privilege", "os"]
@@ -270,6 +277,10 @@ def main(names: list[str], live: bool = True, timeout: float | None = None) -> i
     tty = sys.stdout.isatty()
     console = Console(width=None if tty else 120, force_terminal=None if tty else False)
     live = live and tty and os.environ.get("TERM") != "dumb"
+    if VMM_SCENARIO in names:
+        if len(names) > 1:
+            raise CliError(f"'rvisor demo {VMM_SCENARIO}' is a scenario of its own; give it alone")
+        return run_vmm_scenario(console, live, timeout)
     reg = images.registry()
     chosen: list[images.Image] = []
     if names:
@@ -297,3 +308,166 @@ def main(names: list[str], live: bool = True, timeout: float | None = None) -> i
         msg = gr.error or f"{gr.result.reason}: {gr.result.message}"
         console.print(f"[red]{gr.image.name}: {msg}[/]", highlight=False)
     return 1 if bad else 0
+
+
+@dataclass
+class Session:
+    """One VM's scripted session: after ``ready`` has appeared, each ``prompt`` gets the next line."""
+
+    vm: str
+    prompt: str
+    lines: list[str]
+    ready: str = ""
+    typed: int = 0
+    seen: int = 0  # where in the output the next prompt is looked for
+
+    # runs from the driver thread: type the next line when a new prompt has appeared since the last one
+    def step(self, text: str, send: Callable[[bytes], None]) -> None:
+        if self.typed >= len(self.lines):
+            return
+        if self.seen == 0 and self.ready:
+            at = text.find(self.ready)
+            if at < 0:
+                return
+            self.seen = at + len(self.ready)
+        at = text.find(self.prompt, self.seen)
+        if at < 0:
+            return
+        self.seen = at + len(self.prompt)
+        send((self.lines[self.typed] + "\n").encode())
+        self.typed += 1
+
+
+# The course's three VMs: (name, image, command line or None for the image's, memory, session)
+VMM_VMS: list[tuple[str, str, str | None, str, Session | None]] = [
+    ("web", "linux", "console=ttyS0 earlycon=sbi rvisor.memsum_mib=2", "256M", None),
+    ("db", "os", None, "64M", Session("db", OS_PROMPT, [
+        "kvdb set course operating-systems",
+        "kvdb set lab rvisor",
+        "kvdb set layers apps,libraries,kernel,machine",
+        "kvdb get lab",
+        "kvdb scan",
+        "poweroff",
+    ])),
+    ("dev", "linux", "console=ttyS0 earlycon=sbi rvisor.shell=1", "256M", Session("dev", "# ", [
+        "echo hello from the dev VM",
+        "uptime",
+        "free",
+        "ls /",
+        "poweroff",
+    ], ready="RVISOR-LINUX-SHELL-READY")),
+]
+VMM_TIMEOUT = 600.0
+
+
+# runs for the side-by-side view: the last lines of each VM's console, one panel per VM
+def consoles_view(vms: dict[str, Any], height: int, states: dict[str, str] | None = None) -> Table:
+    from rich.panel import Panel
+
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in vms:
+        grid.add_column(ratio=1)
+    panels = []
+    for name, vm in vms.items():
+        text = vm.console.output().decode("utf-8", errors="replace").replace("\r", "")
+        lines = text.split("\n")[-height:]
+        body = Text("\n".join(lines), no_wrap=True, overflow="crop")
+        state = (states or {}).get(name, "")
+        panels.append(Panel(body, title=f"[bold]{name}[/] {state}", height=height + 2))
+    grid.add_row(*panels)
+    return grid
+
+
+# runs for `rvisor demo vmm`: three VMs on one Host, scripted, consoles side by side, then the table
+def run_vmm_scenario(console: Console, live: bool, timeout: float | None) -> int:
+    import threading
+
+    from rvisor import up as up_mod
+
+    reg = images.registry()
+    for _, image, *_rest in VMM_VMS:
+        if image not in reg:
+            raise CliError(f"the VMM demo needs the bundled image {image!r}, which is unknown here")
+        require_present(reg[image])
+    try:
+        from rvisor.vmm import DriveSpec, Host, VMConfig, VMError
+    except ImportError as e:
+        raise CliError(f"the VMM cannot be loaded ({e}); run 'bash setup.sh'") from None
+    limit = timeout if timeout is not None else VMM_TIMEOUT
+    console.rule("[bold]vmm[/]: three guests in their own VMs on one machine (2 harts, 1 GiB)")
+    with tempfile.TemporaryDirectory(prefix="rvisor-demo-vmm-") as tmp:
+        host = Host(harts=2, memory=1 << 30, clock="deterministic")
+        vms: dict[str, Any] = {}
+        sessions: list[Session] = []
+        try:
+            for name, image, append, memory, session in VMM_VMS:
+                img = reg[image]
+                drives = []
+                for i, (disk, ro) in enumerate(img.drives):  # scratch copies of the disks
+                    copy = Path(tmp) / f"{name}-disk{i}.img"
+                    shutil.copyfile(disk, copy)
+                    drives.append(DriveSpec(path=copy, readonly=ro))
+                cfg = VMConfig(name=name, kernel=img.path, initrd=img.initrd,
+                               append=append if append is not None else img.append,
+                               memory=parse_size_text(memory), vcpus=1, drives=drives, console="none")
+                vms[name] = host.create(cfg)
+                if session is not None:
+                    sessions.append(replace(session, lines=list(session.lines)))
+        except VMError as e:
+            raise CliError(f"the VMM refused a demo VM: {e}") from None
+        done = threading.Event()
+
+        # runs in its own thread: types each session's next line once its prompt has appeared
+        def drive() -> None:
+            while not done.wait(0.05):
+                for sess in sessions:
+                    vm = vms[sess.vm]
+                    if up_mod.state_name(vm.state) == "running":
+                        sess.step(vm.console.output().decode("utf-8", errors="replace"), vm.console.send)
+
+        driver = threading.Thread(target=drive, name="rvisor-demo-script", daemon=True)
+        for vm in vms.values():
+            vm.start()
+        driver.start()
+        started = time.monotonic()
+        height = max(8, (console.size.height or 40) - 6)
+        finished = False
+        try:
+            if live:
+
+                # runs at every refresh of the live view
+                def view() -> Any:
+                    states = {n: f"({up_mod.state_name(v.state)}, {time.monotonic() - started:.0f} s)"
+                              for n, v in vms.items()}
+                    return consoles_view(vms, height, states)
+
+                with Live(get_renderable=view, console=console, refresh_per_second=4, transient=False):
+                    finished = host.run(timeout=limit)
+            else:
+                finished = host.run(timeout=limit)
+        finally:
+            done.set()
+            driver.join(timeout=2.0)
+            if not finished:
+                for vm in vms.values():
+                    up_mod._stop_quietly(vm)
+        if not live:
+            console.print(consoles_view(vms, 40))
+        stats = [dict(vm.stats(), name=n) for n, vm in vms.items()]
+        console.print()
+        console.print(up_mod.stats_table(stats, title="rvisor demo vmm: three VMs on one machine"))
+        bad = [s["name"] for s in stats if up_mod.vm_failed(s)]
+        unfinished = [sess.vm for sess in sessions if sess.typed < len(sess.lines)]
+        if not finished:
+            console.print(f"[red]vmm: stopped by the demo after {limit:g} s[/]", highlight=False)
+        for name in bad:
+            console.print(f"[red]{name}: {up_mod.exit_text(next(s for s in stats if s['name'] == name))}[/]",
+                          highlight=False)
+        if unfinished:
+            console.print(f"[red]scripted session not finished: {', '.join(unfinished)}[/]", highlight=False)
+        for name in list(vms):
+            try:
+                host.destroy(name)
+            except VMError:
+                pass
+        return 1 if (bad or unfinished or not finished) else 0

@@ -36,19 +36,14 @@ def state_name(state: Any) -> str:
     return str(getattr(state, "name", value) if not isinstance(value, str) else value).lower()
 
 
+# The ends of a VM that are not failures: the guest powered off cleanly, or a user (API, Ctrl-A x,
+# the timeout) stopped it; a VM that never started has no exit status.
+CLEAN_EXITS = (None, "poweroff", "stopped")
+
+
 # runs when a VM's end is judged: did it fail, or was it stopped for misbehaviour? (exit 1 of rvisor up)
 def vm_failed(stats: dict[str, Any]) -> bool:
-    exit_ = stats.get("exit")
-    if isinstance(exit_, dict):
-        code = exit_.get("code")
-        kind = str(exit_.get("reason") or exit_.get("kind") or "")
-    else:
-        code, kind = (exit_, "") if isinstance(exit_, int) else (None, str(exit_ or ""))
-    kind = kind.lower()
-    if any(word in kind for word in ("fail", "fault", "crash", "kill", "panic", "misbehav", "error",
-                                     "out of memory", "garbage", "storm", "throttl", "stuck")):
-        return True
-    return isinstance(code, int) and code != 0
+    return stats.get("exit") not in CLEAN_EXITS
 
 
 # runs when a VM's exit is shown in a table cell

@@ -155,9 +155,9 @@ def make_app(control: Control) -> FastAPI:
     # runs for GET /machine
     @app.get("/machine")
     def machine() -> dict[str, Any]:
-        host = control.host
-        return {"harts": getattr(host, "harts", None), "memory": getattr(host, "memory", None),
-                "clock": control.clock, "pid": os.getpid(), "vms": len(control.vms)}
+        data = {k: v for k, v in control.host.stats().items() if k != "vms"}
+        data.update(pid=os.getpid(), vms=sorted(control.vms))
+        return data
 
     # runs for GET /vms
     @app.get("/vms")
