@@ -380,3 +380,86 @@ def test_host_memory_exhausted_pauses_that_vm(make_elf: Callable[..., Path], tmp
     filler.stop()
     host.destroy("fill")
     assert host.memory.free_frames == host.memory.total_frames
+
+
+# ---- exits: injection, reboot, internal errors, pause -------------------------------------------------
+# runs while a tiny guest is written: a CSR instruction (csrrw/csrrs) rd, csr, rs1
+def csr(f3: int, rd: int, num: int, rs1: int = 0) -> int:
+    return (num << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x73
+
+
+# proves: a virtual instruction (csrr hstatus from VS-mode) comes back to the guest as an illegal-
+# instruction trap at its vstvec (vscause 2), which the guest handles by powering off
+def test_virtual_instruction_injected_as_illegal(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    words = [(T0 << 7) | 0x17, addi(T0, T0, 16), csr(1, 0, 0x105, T0), csr(2, T1, 0x600),  # handler at +16
+             csr(2, A0, 0x142), addi(A0, A0, -2), *li32(A7, 0x53525354), addi(A6, 0, 0), addi(A1, 0, 0),
+             ECALL, *UNMAPPED_LOAD]
+    host = Host(harts=1, memory=64 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="vi", kernel=_tiny(make_elf, tmp_path, "vi", words), memory=8 << 20))
+    vm.start()
+    assert host.run(timeout=60)
+    assert vm.exit_status == "poweroff", vm.report
+    assert vm.stats()["exits"]["virtual_instruction"] == 1
+
+
+# proves: a guest reset through the syscon restarts that VM (fresh memory, the kernel again), a
+# poweroff stops it, and an exception raised inside a device model stops only that VM with an
+# "internal error" report
+def test_reboot_and_internal_error(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    reset = [addi(A7, 0, 1), addi(A0, 0, ord("B")), ECALL, lui(T0, 0x100), *li32(T1, 0x7777),
+             (T1 << 20) | (T0 << 15) | (2 << 12) | 0x23, LOOP]
+    rtc = [lui(T0, 0x101), lw(T1, T0), *SRST_SHUTDOWN]
+    host = Host(harts=1, memory=64 << 20, clock="deterministic")
+    rb = host.create(VMConfig(name="rb", kernel=_tiny(make_elf, tmp_path, "rb", reset), memory=8 << 20))
+    bug = host.create(VMConfig(name="bug", kernel=_tiny(make_elf, tmp_path, "bug", rtc), memory=8 << 20))
+
+    # runs when the device model is broken on purpose
+    def broken(offset: int, size: int) -> int:
+        raise RuntimeError("device model bug")
+
+    bug.devices.rtc.read = broken  # type: ignore[method-assign]
+    rb.console.subscribe(lambda data: rb.stop() if rb.console.output().count(b"B") >= 3 else None)
+    rb.start()
+    bug.start()
+    assert host.run(timeout=60)
+    assert rb.stats()["reboots"] >= 2 and rb.exit_status == "stopped"
+    assert bug.exit_status == "internal error" and "device model bug" in bug.report, bug.report
+
+
+# proves: pausing a Linux VM in the middle of its boot and resuming it later lets it finish correctly,
+# and its guest time does not count the paused span (htimedelta takes it out)
+@SLOW
+def test_pause_resume_during_linux_boot(shared_guest: Callable[[str], Path],
+                                        make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    kernel, initrd = _linux(shared_guest)
+    host = Host(harts=2, memory=512 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="lx", kernel=kernel, initrd=initrd, append=APPEND, memory=128 << 20))
+    spinner = _tiny(make_elf, tmp_path, "spin", [LOOP])  # keeps host time moving while lx is paused
+    spin = host.create(VMConfig(name="spin", kernel=spinner, memory=8 << 20))
+    seen: dict[str, int] = {}
+
+    # runs on a timer thread: resume, noting the guest's time on both sides of the pause
+    def resume() -> None:
+        seen["resumed"] = host.mtime_now()
+        vm.resume()
+        seen["guest_after"] = host.mtime_now() + vm.htimedelta
+
+    # runs on the VM's output: pause at /init, resume on a timer; stop the spinner at the end
+    def on_output(data: bytes) -> None:
+        out = vm.console.output()
+        if b"Run /init" in out and "paused" not in seen:
+            vm.pause()
+            seen["paused"] = host.mtime_now()
+            seen["guest_before"] = seen["paused"] + vm.htimedelta
+            threading.Timer(0.3, resume).start()
+        if b"RVISOR-LINUX-SELFTEST-DONE" in out and spin.state == VMState.RUNNING:
+            spin.stop()
+
+    vm.console.subscribe(on_output)
+    vm.start()
+    spin.start()
+    assert host.run(timeout=TIMEOUT)
+    _linux_ok(vm)
+    # host time went on while lx was paused, its guest time did not (within a slice of the spinner)
+    assert seen["resumed"] - seen["paused"] > 500_000, seen
+    assert abs(seen["guest_after"] - seen["guest_before"]) < 50_000, seen

@@ -124,11 +124,29 @@ class Host:
             return int((time.monotonic() - self._t0) * L.TIMEBASE_HZ)
         return int(self._det_mach[L.M_MTIME])
 
-    # runs when a timer deadline is turned into a time to sleep until
+    # runs when a timer deadline is turned into a scheduler time: host monotonic seconds (realtime),
+    # or host mtime in seconds (deterministic: instructions / 10 per 100 ns tick, as DET_RATE)
     def mtime_to_monotonic(self, ticks: int) -> float:
         if self.clock == "realtime":
             return self._t0 + ticks / L.TIMEBASE_HZ
-        return time.monotonic() + max(0, ticks - self.mtime_now()) / L.TIMEBASE_HZ
+        return ticks / L.TIMEBASE_HZ
+
+    # runs when a deterministic scheduler jumps its clock (every VM waits): host mtime follows
+    def advance_time(self, seconds: float) -> None:
+        """Deterministic clock only: host mtime = max(now, seconds * 10 MHz)."""
+        if self.clock == "deterministic":
+            ticks = int(round(seconds * L.TIMEBASE_HZ))
+            if ticks > int(self._det_mach[L.M_MTIME]):
+                self._det_mach[L.M_MTIME] = ticks
+
+    # runs at the start of each deterministic slice: the thread's mach carries host time from now on
+    def adopt_mach(self, mach: np.ndarray) -> None:
+        """With the deterministic clock one thread runs every VM; whichever mach array it hands to
+        run_slice becomes the holder of host mtime (never moving it backwards)."""
+        if mach is not self._det_mach:
+            mach[L.M_MTIME] = max(int(mach[L.M_MTIME]), int(self._det_mach[L.M_MTIME]))
+            mach[L.M_IPT] = IPT
+            self._det_mach = mach
 
     # runs for share figures: host seconds the schedulers have run VMs
     def elapsed(self) -> float:

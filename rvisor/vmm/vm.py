@@ -94,6 +94,7 @@ class SliceResult:
     seconds: float
     runnable: bool  # a vCPU of the VM can run now
     wake_at: float | None  # host monotonic seconds of the earliest timer of a parked VM, or None
+    #   (deterministic clock: host mtime in seconds, Host.mtime_to_monotonic)
     stopped: bool  # the VM is stopped (or destroyed): never schedule it again
 
 
@@ -466,7 +467,7 @@ class VM:
         known = [d for d in ds if d is not None]
         return min(known) if known else None
 
-    # runs for the scheduler: next_deadline as host monotonic seconds
+    # runs for the scheduler: next_deadline as host monotonic seconds (deterministic: host mtime seconds)
     def wake_at(self) -> float | None:
         d = self.next_deadline()
         return None if d is None else self.host.mtime_to_monotonic(d)
@@ -496,6 +497,12 @@ class VM:
             if v is None:
                 return SliceResult(0, time.perf_counter() - t0, False, self.wake_at(), False)
             m = self.machine
+            if self.host.clock == "deterministic":
+                self.host.adopt_mach(mach)
+            else:
+                mach[L.M_IPT] = 0  # Python owns mtime: the host's monotonic clock
+            mach[L.M_EDEV_COUNT] = 0  # a VM's devices are all in Python
+            mach[L.M_TOHOST] = -1
             self.host.load_vcpu(self, v, hart)
             start = int(m.cnt[hart, L.CNT_INSTRET])
             realtime = self.host.clock == "realtime"
