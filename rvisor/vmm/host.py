@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,7 @@ class Host:
         self._lock = threading.RLock()
         self._cond = threading.Condition(threading.Lock())
         self._events = 0
+        self._wake_listeners: list[Callable[[VM | None], None]] = []
         self._vmids: set[int] = set()
         self._hart_owner: list[tuple[int, int, int, int] | None] = [None] * harts
         self._t0 = time.monotonic()
@@ -172,10 +174,22 @@ class Host:
 
     # ---- waking ----------------------------------------------------------------------------------------
     # runs when something may have made a VM runnable (console input, lifecycle calls, IPIs)
-    def notify(self) -> None:
+    def notify(self, vm: VM | None = None) -> None:
+        """Wakes ``wait`` and calls every wake listener with the VM (None: any VM)."""
         with self._cond:
             self._events += 1
             self._cond.notify_all()
+        for cb in list(self._wake_listeners):
+            cb(vm)
+
+    # runs when a scheduler wants to hear of wake-ups (rvisor.vmm.sched: its own wake(vm))
+    def add_wake_listener(self, callback: Callable[[VM | None], None]) -> None:
+        self._wake_listeners.append(callback)
+
+    # runs when that scheduler is done
+    def remove_wake_listener(self, callback: Callable[[VM | None], None]) -> None:
+        if callback in self._wake_listeners:
+            self._wake_listeners.remove(callback)
 
     # runs when a scheduler has nothing to run: sleep until notify() or the timeout
     def wait(self, timeout: float) -> None:
@@ -211,7 +225,6 @@ class Host:
         mach = self.thread_mach()
         start = time.monotonic()
         self._run_start = start
-        order = 0
         try:
             while True:
                 vms = list(self.vms.values())
@@ -219,13 +232,13 @@ class Host:
                 if not live:
                     return True
                 ran = False
-                for vm in live:
+                for i, vm in enumerate(vms):
                     if vm.state != VMState.RUNNING or not vm.has_runnable():
                         continue
                     budget = SLICE if len(vm.vcpus) == 1 else SLICE_SMP
-                    res = vm.run_slice(order % self.nharts, mach, budget)
+                    # a VM keeps its hart (by creation order): its cached translations stay valid
+                    res = vm.run_slice(i % self.nharts, mach, budget)
                     ran = ran or res.instructions > 0
-                    order += 1
                 now = time.monotonic()
                 if timeout is not None and now - start > timeout:
                     return False

@@ -293,7 +293,7 @@ class VM:
 
     # runs when something may have made the VM runnable (input, an API call, an interrupt)
     def wake(self) -> None:
-        self.host.notify()
+        self.host.notify(self)
 
     # ---- guest-initiated ends -------------------------------------------------------------------------
     # runs on SBI SRST, legacy shutdown and the syscon: poweroff stops this VM, reset restarts it
@@ -306,9 +306,12 @@ class VM:
         else:
             self._finish("fail", f"the guest powered off reporting failure (code {code})")
 
-    # runs when the guest writes the syscon (SiFive test device)
+    # runs when the guest writes the syscon (SiFive test device): poweroff, reset, or fail with a code
     def _syscon_halt(self, what: str, code: int) -> None:
-        self.guest_halt("reset" if what == "reset" else "poweroff", code)
+        if what == "fail":
+            self._finish("fail", f"the guest powered off reporting failure (syscon code {code})")
+        else:
+            self.guest_halt(what, code)
 
     # runs when exit handling gives up on the guest: the VM stops alone, with a report
     def fail(self, status: str, report: str) -> None:
@@ -348,11 +351,14 @@ class VM:
         v.reset(self.memory.hgatp, self.htimedelta, addr, v.index, opaque, True)
         self.wake()
 
-    # runs on HSM hart_stop from the vCPU itself
+    # runs on HSM hart_stop from the vCPU itself; with every vCPU stopped nothing can run again
     def stop_vcpu(self, v: VCpu) -> None:
         v.state = VCpuState.STOPPED
         _, _, _, hs, h = v.live(self.machine)
         hs[h, L.HS_STATE] = L.HART_STOPPED
+        if all(o.state == VCpuState.STOPPED for o in self.vcpus):
+            self.fail("fault", "every vCPU has stopped itself (SBI HSM hart_stop): nothing can start"
+                               " them again")
 
     # runs on WFI with nothing pending and on HSM suspend: the vCPU waits for an interrupt
     def park(self, v: VCpu, suspended: bool = False) -> None:
@@ -440,9 +446,21 @@ class VM:
         with self._lock:
             if self._state != VMState.RUNNING:
                 return False
-            self.devices.poll()
+            if not self._poll():
+                return False
             now = self.host.mtime_now()
             return any(self._can_run(v, now) for v in self.vcpus)
+
+    # runs between slices: the devices' host side (console input, alarms); False if a device model
+    # failed, which stops this VM alone
+    def _poll(self) -> bool:
+        try:
+            self.devices.poll()
+        except Exception as e:
+            self.fail("internal error", f"internal error in the VMM while polling the VM's devices:"
+                                        f" {type(e).__name__}: {e}")
+            return False
+        return True
 
     # runs for each vCPU when the scheduler looks for work: runnable, or parked with an interrupt pending
     def _can_run(self, v: VCpu, now: int) -> bool:
@@ -484,7 +502,8 @@ class VM:
         with self._lock:
             if self._state != VMState.RUNNING:
                 return SliceResult(0, 0.0, False, None, self._state in (VMState.STOPPED, VMState.DESTROYED))
-            self.devices.poll()
+            if not self._poll():
+                return SliceResult(0, time.perf_counter() - t0, False, None, True)
             now = self.host.mtime_now()
             n = len(self.vcpus)
             v = None
@@ -566,6 +585,7 @@ class VM:
             "host_memory_bytes": self.memory.host_bytes + overhead,
             "vcpus": len(self.vcpus),
             "reboots": self.reboots,
+            "slices": self.slices,
         }
 
 
