@@ -365,7 +365,8 @@ def run(kernel: str, bios: str | None, initrd: str | None, append: str | None, d
 
 DEMO_EPILOG = """\b
 Examples:
-  rvisor demo                  the privilege demo, then the teaching OS when built
+  rvisor demo                  the privilege demo, the teaching OS, then the VMM scenario
+  rvisor demo vmm              the VMM scenario: web, db and dev VMs on one machine, scripted
   rvisor demo privilege        one guest
   rvisor demo --no-live        no live status line (for logs and tests)"""
 
