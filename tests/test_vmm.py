@@ -463,3 +463,26 @@ def test_pause_resume_during_linux_boot(shared_guest: Callable[[str], Path],
     # host time went on while lx was paused, its guest time did not (within a slice of the spinner)
     assert seen["resumed"] - seen["paused"] > 500_000, seen
     assert abs(seen["guest_after"] - seen["guest_before"]) < 50_000, seen
+
+
+# proves: with the deterministic clock (and a fixed RTC start) two runs of the same VMs repeat
+# exactly: the same instructions retired, the same console output, the same exits
+@SLOW
+def test_deterministic_runs_repeat(shared_guest: Callable[[str], Path], guest_elf: Callable[[str], Path],
+                                   tmp_path: Path) -> None:
+    kernel, initrd = _linux(shared_guest)
+    os_kernel = guest_elf("os")
+    runs = []
+    for _ in range(2):
+        host = Host(harts=2, memory=512 << 20, clock="deterministic", rtc_epoch_ns=1_700_000_000 * 10**9)
+        lx = host.create(VMConfig(name="lx", kernel=kernel, initrd=initrd, append=APPEND, memory=128 << 20))
+        os_vm = host.create(VMConfig(name="os", kernel=os_kernel, memory=64 << 20))
+        _typist(os_vm, ["uptime", "poweroff"])
+        lx.start()
+        os_vm.start()
+        assert host.run(timeout=TIMEOUT)
+        runs.append([(vm.stats()["instructions"], vm.console.output(), vm.stats()["exits"])
+                     for vm in (lx, os_vm)])
+        assert os_vm.exit_status == "poweroff", os_vm.report
+        _linux_ok(lx)
+    assert runs[0] == runs[1]

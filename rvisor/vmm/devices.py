@@ -18,6 +18,7 @@ There is no CLINT: timers are Sstc's vstimecmp, IPIs go through SBI.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -43,6 +44,7 @@ class VMDevices:
         on_halt: Callable[[str, int], None],
         rtc_clock: Callable[[], int] = time.time_ns,
         rng: bool = True,
+        rng_source: Callable[[int], bytes] | None = None,
     ) -> None:
         if len(drives) + int(rng) > L.VIRTIO_SLOTS:
             raise ValueError(f"at most {L.VIRTIO_SLOTS - int(rng)} drives fit in a VM")
@@ -61,7 +63,7 @@ class VMDevices:
                     path, ro = drives[i]
                     dev: Any = VirtioBlk(mem, irq, path, base=base, readonly=ro, name=f"virtio-blk{i}")
                 elif rng and i == len(drives):
-                    dev = VirtioRng(mem, irq, base=base, name="virtio-rng")
+                    dev = VirtioRng(mem, irq, base=base, name="virtio-rng", source=rng_source or os.urandom)
                 else:
                     dev = EmptySlot(mem, irq, base=base, name=f"virtio{i}")
                 self.virtio.append(self.bus.attach(dev))

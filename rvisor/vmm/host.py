@@ -49,7 +49,10 @@ class Host:
     """The physical machine and the VMs on it."""
 
     # runs once: the board's harts and RAM; host time starts at 0
-    def __init__(self, harts: int = 2, memory: int = 1 << 30, clock: str = "realtime") -> None:
+    def __init__(self, harts: int = 2, memory: int = 1 << 30, clock: str = "realtime",
+                 rtc_epoch_ns: int | None = None) -> None:
+        """``rtc_epoch_ns``: with the deterministic clock, the RTC time every VM starts from
+        (default: the host's time when the VM is created); runs repeat exactly when it is given."""
         if clock not in ("realtime", "deterministic"):
             raise VMError(f"unknown clock {clock!r}: use realtime or deterministic")
         if memory < (16 << 20) or memory % (16 << 10):
@@ -59,6 +62,7 @@ class Host:
         except ValueError as e:
             raise VMError(str(e)) from None
         self.clock = clock
+        self.rtc_epoch_ns = rtc_epoch_ns
         self.nharts = harts
         self.memory = HostMemory(self.machine)
         self.vms: dict[str, VM] = {}
@@ -216,51 +220,20 @@ class Host:
         v.flush_pending = False
         return stale
 
-    # ---- the simple scheduler ----------------------------------------------------------------------------
+    # ---- scheduling -------------------------------------------------------------------------------------------
     # runs on host.run(): every VM until all have stopped (True) or the timeout passes (False)
     def run(self, timeout: float | None = None) -> bool:
-        """One thread, round-robin.  VMs in state created are left alone; paused ones keep the
-        run going (they may be resumed)."""
+        """The policy is rvisor.vmm.sched's: weights, caps, parking, a thread per hart (realtime)
+        or one thread in a fixed order (deterministic).  VMs in state created are left alone;
+        paused ones keep the run going (they may be resumed)."""
+        from rvisor.vmm.sched import HostLink, Scheduler
+
         Machine.load_engine()
-        mach = self.thread_mach()
         start = time.monotonic()
         self._run_start = start
         try:
-            while True:
-                vms = list(self.vms.values())
-                live = [vm for vm in vms if vm.state in (VMState.RUNNING, VMState.PAUSED)]
-                if not live:
-                    return True
-                ran = False
-                for i, vm in enumerate(vms):
-                    if vm.state != VMState.RUNNING or not vm.has_runnable():
-                        continue
-                    budget = SLICE if len(vm.vcpus) == 1 else SLICE_SMP
-                    # a VM keeps its hart (by creation order): its cached translations stay valid
-                    res = vm.run_slice(i % self.nharts, mach, budget)
-                    ran = ran or res.instructions > 0
-                now = time.monotonic()
-                if timeout is not None and now - start > timeout:
-                    return False
-                if not ran:
-                    self._idle(live, mach, None if timeout is None else start + timeout - now)
+            self.scheduler = Scheduler(self.nharts, self.clock, HostLink(self))
+            return self.scheduler.run(timeout) == "done"
         finally:
             self._run_seconds += time.monotonic() - start
             self._run_start = None
-
-    # runs when no VM could run: jump the clock (deterministic) or sleep until a deadline or an event
-    def _idle(self, live: list[VM], mach: np.ndarray, left: float | None) -> None:
-        deadlines = [d for vm in live if (d := vm.next_deadline()) is not None]
-        if self.clock == "deterministic":
-            if deadlines:
-                mach[L.M_MTIME] = max(int(mach[L.M_MTIME]), min(deadlines))
-                return
-            self.wait(0.005 if left is None else min(0.005, max(0.0, left)))  # only input can help now
-            return
-        now_ticks = self.mtime_now()
-        sleep = 0.01
-        if deadlines:
-            sleep = min(sleep, max(0.0, (min(deadlines) - now_ticks) / L.TIMEBASE_HZ))
-        if left is not None:
-            sleep = min(sleep, max(0.0, left))
-        self.wait(sleep)

@@ -13,6 +13,7 @@ thread; they take the VM's lock, which a running slice holds, so they apply betw
 from __future__ import annotations
 
 import enum
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -124,7 +125,7 @@ class VM:
         self.fdt = b""
         self.fdt_addr = 0
         self.entry = 0
-        self.rtc_epoch_ns = time.time_ns()
+        self.rtc_epoch_ns = host.rtc_epoch_ns if host.rtc_epoch_ns is not None else time.time_ns()
         try:
             self.console = VMConsole(cfg.name, cfg.console, wake=self.wake)
         except (ValueError, OSError) as e:
@@ -132,6 +133,7 @@ class VM:
         self.memory = GuestMemory(host.memory, vmid, cfg.memory)
         self.vcpus = [VCpu(i) for i in range(cfg.vcpus)]
         self.sbi = GuestSbi(self)
+        deterministic = host.clock == "deterministic"
         try:
             self.devices = VMDevices(
                 self.memory,
@@ -140,7 +142,9 @@ class VM:
                 [(str(d.path), d.readonly) for d in cfg.drives],
                 on_external=self._external_irq,
                 on_halt=self._syscon_halt,
-                rtc_clock=self._rtc_now if host.clock == "deterministic" else time.time_ns,
+                rtc_clock=self._rtc_now if deterministic else time.time_ns,
+                # the deterministic clock repeats runs exactly: entropy from a generator seeded by the name
+                rng_source=random.Random(f"rvisor-vm-{cfg.name}").randbytes if deterministic else None,
             )
         except (ValueError, OSError) as e:
             self.memory.release()
