@@ -43,6 +43,24 @@ def test_demo_non_interactive(rvisor_cli: Cli, guest_elf: Callable[[str], Path])
     assert cell(out, "traps by cause") >= 1
     assert cell(out, "interrupts by cause") >= 1
     assert cell(out, "exits by reason") >= 1
+    # then the virtualization stack: web, db and dev in their own VMs, each scripted session done
+    if not all(images.resolve(n) and images.resolve(n).present for n in ("linux", "os")):
+        assert "the VMM scenario needs" in out
+        return
+    vmm = out[out.index("rvisor demo vmm: three VMs on one machine") - 2000:]
+    head = next(line for line in vmm.splitlines() if re.search(r"counter\s*┃", line))
+    assert re.findall(r"┃\s*(\w+)\s*", head)[1:] == ["web", "db", "dev"], head
+    assert re.search(r"exit\s*│\s*poweroff\s*│\s*poweroff\s*│\s*poweroff\s*│", vmm), vmm
+    assert "RVISOR-LINUX-SELFTEST-DONE" in out  # web
+    assert re.search(r"os\$ kvdb get lab\s*│.*\n.*│ rvisor\s", out), "db's kvdb answer"
+    assert "lab=rvisor" in out and "(3 keys)" in out
+    assert "# echo hello from the dev VM" in out and "\nhello from the dev VM" not in out
+    assert re.search(r"│ hello from the dev VM\s*│", out), "dev's shell answer"
+
+
+def test_demo_vmm_alone(rvisor_cli: Cli) -> None:
+    p = rvisor_cli("demo", "vmm", "os", timeout=120)
+    assert p.returncode == 2 and "scenario of its own" in p.stderr
 
 
 def test_demo_unknown_image(rvisor_cli: Cli) -> None:
