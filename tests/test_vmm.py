@@ -295,6 +295,10 @@ def test_mmode_image_rejected_and_lifecycle_errors(make_elf: Callable[..., Path]
     with pytest.raises(VMError, match="M-mode software .* cannot run in a VM.*trap-and-emulate"):
         host.create(VMConfig(name="x", kernel=mmode, memory=8 << 20))
     assert host.memory.free_frames == host.memory.total_frames  # nothing kept of the rejected VM
+    fw_jump = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin")
+    if fw_jump.is_file():  # a raw OpenSBI image, which cannot be told by its link address
+        with pytest.raises(VMError, match="is OpenSBI firmware, which runs in M-mode"):
+            host.create(VMConfig(name="x", kernel=fw_jump, memory=8 << 20))
     with pytest.raises(VMError, match="does not exist"):
         host.create(VMConfig(name="y", kernel=tmp_path / "missing", memory=8 << 20))
     loop = _tiny(make_elf, tmp_path, "loop", [WFI, LOOP])

@@ -170,7 +170,7 @@ class VM:
         kpath = str(cfg.kernel)
         try:
             data = read_file(kpath, "kernel")
-            if data[:4] != b"\x7fELF" and b"OpenSBI" in data[:1 << 20] and b"fw_" in data:
+            if data[:4] != b"\x7fELF" and b"OpenSBI v" in data[: 4 << 20]:
                 raise VMError(self._mmode_message(kpath, "is OpenSBI firmware, which runs in M-mode"))
             kernel = load_kernel(mem, kpath, mem.ram_base + KERNEL_OFFSET)
             if kernel.low < mem.ram_base + KERNEL_OFFSET:
