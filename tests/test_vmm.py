@@ -141,11 +141,13 @@ def test_linux_vm_selftest_and_poweroff(shared_guest: Callable[[str], Path]) -> 
 
 
 # ---- proof 2: two Linux VMs with their own disks -----------------------------------------------------
-# proves: two Linux VMs on one host each read their own disk's first sector, and each console holds
-# only its own VM's output
+# proves: two Linux VMs and the teaching OS on one 2-hart host: each Linux VM reads its own disk's first
+# sector, the OS answers at its prompt, and each console holds only its own VM's output
 @SLOW
-def test_two_linux_vms_own_disks_and_consoles(shared_guest: Callable[[str], Path], tmp_path: Path) -> None:
+def test_two_linux_vms_own_disks_and_consoles(shared_guest: Callable[[str], Path], tmp_path: Path,
+                                              guest_elf: Callable[[str], Path]) -> None:
     kernel, initrd = _linux(shared_guest)
+    os_kernel = guest_elf("os")
     heads = {"a": b"rvisor-vm-disk-A", "b": b"rvisor-vm-disk-B"}
     host = Host(harts=2, memory=1 << 30, clock="deterministic")
     vms = {}
@@ -153,21 +155,27 @@ def test_two_linux_vms_own_disks_and_consoles(shared_guest: Callable[[str], Path
         disk = _disk(tmp_path / f"{name}.img", head)
         vms[name] = host.create(VMConfig(name=name, kernel=kernel, initrd=initrd, append=APPEND,
                                          memory=128 << 20, drives=[DriveSpec(disk, False)]))
-    for vm in vms.values():
+    os_vm = host.create(VMConfig(name="os", kernel=os_kernel, memory=64 << 20))
+    _typist(os_vm, ["echo only-in-os", "poweroff"])
+    for vm in [*vms.values(), os_vm]:
         vm.start()
     assert host.run(timeout=TIMEOUT)
+    os_out = os_vm.console.output()
+    assert os_vm.exit_status == "poweroff" and b"os$ echo only-in-os\r\nonly-in-os" in os_out, os_out[-2000:]
+    assert b"RVISOR" not in os_out
     for name, vm in vms.items():
         out = _linux_ok(vm)
         other = "b" if name == "a" else "a"
         assert f"RVISOR-VDA-SECTOR0 {heads[name].hex()}" in out, out[-3000:]
         assert heads[other].hex() not in out
         assert out.count("RVISOR-LINUX-BOOT-OK") == 1  # no line of the other VM's boot
+        assert "only-in-os" not in out
     # a drive opened read-write by a VM is locked: a third VM cannot open it while the first exists
     with pytest.raises(VMError, match="in use"):
         host.create(VMConfig(name="c", kernel=kernel, initrd=initrd, memory=64 << 20,
                              drives=[DriveSpec(tmp_path / "a.img", False)]))
-    host.destroy("a")
-    host.destroy("b")
+    for name in ("a", "b", "os"):
+        host.destroy(name)
     assert host.memory.free_frames == host.memory.total_frames
 
 
