@@ -170,4 +170,129 @@ def table_cells(out: str, label: str) -> list[str]:
     raise AssertionError(f"no {label!r} row in:\n{out}")
 
 
-_ = json  # the booting tests below read --stats-json
+# ---- booting real guests ------------------------------------------------------------------------------
+LINUX_APPEND = "console=ttyS0 earlycon=sbi rvisor.memsum_mib=1"
+SLOW = pytest.mark.slow
+
+
+# runs for the booting tests: rvisor up in a subprocess, with input on its stdin (no terminal)
+def up(path: Path, *args: str, stdin: str = "", timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    import os
+    import sys
+
+    env = dict(os.environ)
+    env.pop("COLUMNS", None)
+    return subprocess.run([sys.executable, "-m", "rvisor", "up", str(path), *args], input=stdin,
+                          capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=Path(__file__).resolve().parent.parent)
+
+
+# runs for the booting tests: a tiny guest at 0x80200000 from instruction words (no toolchain needed)
+def tiny(tmp_path: Path, name: str, words: list[int], addr: int = 0x8020_0000) -> Path:
+    return write_riscv_elf(tmp_path / f"{name}.elf", words, addr=addr)
+
+
+# lui t0, 0x40000; lw t1, 0(t0); j . — a load from guest-physical 0x40000000, which maps nothing
+UNMAPPED_LOAD = [0x400002B7, 0x0002A303, 0x0000006F]
+# SBI SRST system_reset(shutdown): a7 = 0x53525354 ("SRST"), a6 = 0, a0 = a1 = 0, ecall, j .
+SRST_SHUTDOWN = [0x535258B7, 0x35488893, 0x00000813, 0x00000513, 0x00000593, 0x00000073, 0x0000006F]
+
+
+# proves: two Linux VMs, each with its own disk, and the teaching OS on up's terminal run side by side
+# on a 2-hart machine; each console holds only its own VM's output, each Linux VM reads its own disk's
+# first sector, the OS answers what is typed on up's stdin; exit 0 and the table of every counter
+@SLOW
+def test_up_three_vms(tmp_path: Path, shared_guest: Callable[[str], Path],
+                      guest_elf: Callable[[str], Path]) -> None:
+    linux = shared_guest("linux")
+    os_elf = guest_elf("os")
+    for name in ("web", "api"):
+        (tmp_path / f"{name}.img").write_bytes(f"DISK-OF-{name.upper()}-VM!".encode().ljust(1 << 20, b"\0"))
+    (tmp_path / "db.img").write_bytes(b"")
+    with open(tmp_path / "db.img", "wb") as f:
+        f.truncate(16 << 20)
+    linux_keys = (f'kernel = "{linux / "Image"}"\ninitrd = "{linux / "initramfs.cpio.gz"}"\n'
+                  f'append = "{LINUX_APPEND}"\nmemory = "128M"\n')
+    path = tmp_path / "up.toml"
+    path.write_text(f'[machine]\nharts = 2\nmemory = "1G"\n\n'
+                    f'[vm.web]\n{linux_keys}drives = ["web.img"]\nconsole = "file:web.log"\n\n'
+                    f'[vm.api]\n{linux_keys}drives = ["api.img,ro"]\nconsole = "file:api.log"\nweight = 2\n\n'
+                    f'[vm.db]\nkernel = "{os_elf}"\nmemory = "64M"\ndrives = ["db.img"]\nconsole = "stdio"\n')
+    stats = tmp_path / "stats.json"
+    p = up(path, "--clock", "deterministic", "--stats-json", str(stats), "--api-sock", str(tmp_path / "s"),
+           stdin="kvdb set lab rvisor\nkvdb get lab\npoweroff\n")
+    assert p.returncode == 0, p.stdout[-4000:] + p.stderr
+    web, api = (tmp_path / "web.log").read_text(), (tmp_path / "api.log").read_text()
+    for name, log in (("web", web), ("api", api)):
+        assert "RVISOR-LINUX-SELFTEST-DONE" in log and "fail=0" in log, log[-2000:]
+        own = f"DISK-OF-{name.upper()}-VM!"[:16].encode().hex()
+        assert f"RVISOR-VDA-SECTOR0 {own}" in log, log[-2000:]
+        assert "OS: boot" not in log and "os$" not in log
+    assert "DISK-OF-API".encode().hex() not in web and "DISK-OF-WEB".encode().hex() not in api
+    # the teaching OS on up's own stdin and stdout, each line prefixed with its VM's name
+    assert "[db] os$ kvdb get lab" in p.stdout and "[db] rvisor" in p.stdout, p.stdout[-3000:]
+    assert "RVISOR-LINUX" not in p.stdout.split("rvisor up")[0]
+    assert not (tmp_path / "s").exists(), "the control socket is removed on exit"
+    head = next(line for line in p.stdout.splitlines() if re.search(r"counter\s*┃", line))
+    assert re.findall(r"┃\s*(\w+)\s*", head)[1:] == ["web", "api", "db"]
+    assert table_cells(p.stdout, "exit") == ["poweroff"] * 3
+    assert table_cells(p.stdout, "state") == ["stopped"] * 3
+    for label in ("instructions", "guest-page faults", "pages mapped"):
+        assert all(int(c.replace(",", "")) > 0 for c in table_cells(p.stdout, label)), label
+    for label in ("share of hart time", "exits by reason", "SBI calls by extension", "host memory",
+                  "mmio", "srst"):
+        assert len(table_cells(p.stdout, label)) == 3
+    data = json.loads(stats.read_text())
+    assert data["exit_code"] == 0 and list(data["vms"]) == ["web", "api", "db"]
+    for name, vm in data["vms"].items():
+        assert vm["exit"] == "poweroff" and vm["instructions"] > 1_000_000, (name, vm)
+        assert vm["sbi"]["srst"] == 1 and vm["guest_page_faults"] > 0 and vm["host_memory_bytes"] > 0
+        assert 0 < vm["share"] < 1
+    shown = int(table_cells(p.stdout, "instructions")[0].replace(",", ""))
+    assert data["vms"]["web"]["instructions"] == shown
+
+
+# proves: --timeout ends a run whose VM never stops (the teaching OS waiting at its prompt): exit 124,
+# the VM stopped, the table printed
+@SLOW
+def test_up_timeout(tmp_path: Path, guest_elf: Callable[[str], Path]) -> None:
+    path = tmp_path / "up.toml"
+    path.write_text(f'[vm.idle]\nkernel = "{guest_elf("os")}"\nmemory = "32M"\ndrives = []\n'
+                    'console = "file:idle.log"\n')
+    p = up(path, "--timeout", "4", "--api-sock", str(tmp_path / "s"))
+    assert p.returncode == 124, p.stdout + p.stderr
+    assert "timeout after 4 s: still running: idle" in p.stderr
+    assert "os$ " in (tmp_path / "idle.log").read_text()
+    assert table_cells(p.stdout, "exit") == ["stopped"]
+
+
+# proves: a VM that touches unmapped guest-physical memory is stopped alone with a report (exit 1); the
+# VM beside it powers off cleanly
+@pytest.mark.needs_jit(reason="runs guests in VMs")
+def test_up_failed_vm(tmp_path: Path) -> None:
+    tiny(tmp_path, "crash", UNMAPPED_LOAD)
+    tiny(tmp_path, "ok", SRST_SHUTDOWN)
+    path = tmp_path / "up.toml"
+    path.write_text('[vm.bad]\nkernel = "crash.elf"\nmemory = "16M"\n\n[vm.good]\nkernel = "ok.elf"\n'
+                    'memory = "16M"\n')
+    p = up(path, "--api-sock", str(tmp_path / "s"), timeout=300)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert table_cells(p.stdout, "exit") == ["fault", "poweroff"]
+    assert "rvisor up: bad: fault: guest" in p.stderr
+    assert "unmapped guest-physical address 0x40000000" in p.stderr
+    assert "rvisor up: failed: bad" in p.stderr
+
+
+# proves: M-mode software (an ELF linked at 0x80000000) is refused when the VM is created: exit 2 with
+# the VMM's reason, before any VM runs
+@pytest.mark.needs_jit(reason="creates VMs")
+def test_up_mmode_kernel_refused(tmp_path: Path) -> None:
+    tiny(tmp_path, "mmode", SRST_SHUTDOWN, addr=0x8000_0000)
+    tiny(tmp_path, "ok", SRST_SHUTDOWN)
+    path = tmp_path / "up.toml"
+    path.write_text('[vm.ok]\nkernel = "ok.elf"\nmemory = "16M"\n[vm.m]\nkernel = "mmode.elf"\n'
+                    'memory = "16M"\n')
+    p = up(path, "--api-sock", str(tmp_path / "s"), timeout=300)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and "vm.m:" in p.stderr and "M-mode" in p.stderr
+    assert p.stdout == ""
