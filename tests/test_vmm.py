@@ -498,3 +498,56 @@ def test_deterministic_runs_repeat(shared_guest: Callable[[str], Path], guest_el
         assert os_vm.exit_status == "poweroff", os_vm.report
         _linux_ok(lx)
     assert runs[0] == runs[1]
+
+
+# ---- the guest/vm test guests: memory isolation, crashers beside a Linux VM ------------------------------
+# proves: VM A fills its RAM with a secret pattern; VM B scanning all of its RAM never finds it; once A
+# is destroyed a new VM C gets A's frames and reads zeroes there, not A's data
+@SLOW
+def test_memory_isolation_secret_scan(guest_elf: Callable[[str], Path]) -> None:
+    secret, scan = guest_elf("guest/build/vm/secret.elf"), guest_elf("guest/build/vm/scan.elf")
+    host = Host(harts=2, memory=144 << 20, clock="deterministic")  # room for two 64 MiB VMs, not three
+    a = host.create(VMConfig(name="a", kernel=secret, memory=64 << 20))
+    a.start()
+    while b"SECRET filled" not in a.console.output():
+        assert not host.run(timeout=1) and a.state == VMState.RUNNING, a.report  # A waits in WFI for ever
+    frames_a = set(a.memory.pages.values())
+    assert len(frames_a) > 16000
+    scans = {}
+    for name in ("b", "c"):
+        if name == "c":
+            host.destroy("a")
+        vm = host.create(VMConfig(name=name, kernel=scan, memory=64 << 20))
+        vm.start()
+        while vm.state == VMState.RUNNING:
+            host.run(timeout=1)
+        out = vm.console.output().decode()
+        m = re.search(r"SCAN pages=(\d+) secret=(\d+) nonzero=(\d+)", out)
+        assert m and vm.exit_status == "poweroff", f"{vm.exit_status} {vm.report} {out}"
+        scans[name] = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if name == "c":
+            assert len(frames_a & set(vm.memory.pages.values())) > 8000  # C runs on A's old frames
+    assert scans["b"] == scans["c"] == (16384, 0, 0)
+
+
+# proves: guests that jump to garbage or load from unmapped guest-physical memory are stopped alone,
+# each with its report, while a Linux VM beside them boots and powers off cleanly
+@SLOW
+def test_crashers_stopped_alone_beside_linux(shared_guest: Callable[[str], Path],
+                                             guest_elf: Callable[[str], Path]) -> None:
+    kernel, initrd = _linux(shared_guest)
+    host = Host(harts=2, memory=512 << 20, clock="deterministic")
+    good = host.create(VMConfig(name="good", kernel=kernel, initrd=initrd, append=APPEND, memory=128 << 20))
+    jump = host.create(VMConfig(name="jump", kernel=guest_elf("guest/build/vm/crash_jump.elf"),
+                                memory=16 << 20))
+    load = host.create(VMConfig(name="load", kernel=guest_elf("guest/build/vm/crash_unmapped.elf"),
+                                memory=16 << 20))
+    for vm in (good, jump, load):
+        vm.start()
+    assert host.run(timeout=TIMEOUT)
+    assert jump.exit_status == "fault"
+    assert "fetched from unmapped guest-physical address 0x4deadbee0" in jump.report
+    assert load.exit_status == "fault"
+    assert "loaded from unmapped guest-physical address 0x40000000" in load.report
+    assert b"CRASH jump" in jump.console.output() and b"CRASH unmapped" in load.console.output()
+    _linux_ok(good)
