@@ -551,3 +551,21 @@ def test_crashers_stopped_alone_beside_linux(shared_guest: Callable[[str], Path]
     assert "loaded from unmapped guest-physical address 0x40000000" in load.report
     assert b"CRASH jump" in jump.console.output() and b"CRASH unmapped" in load.console.output()
     _linux_ok(good)
+
+
+# proves: one image may back read-only drives of several VMs at once, but a VM cannot open it
+# read-write while another has it (QEMU's image locking), and destroying the holders frees it
+def test_drive_sharing_read_only_and_locking(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    kernel = _tiny(make_elf, tmp_path, "k", [LOOP])
+    image = _disk(tmp_path / "shared.img", b"rvisor-shared-ro")
+    host = Host(harts=1, memory=64 << 20, clock="deterministic")
+    for name in ("r1", "r2"):
+        host.create(VMConfig(name=name, kernel=kernel, memory=8 << 20, drives=[DriveSpec(image, True)]))
+    with pytest.raises(VMError, match="in use by another machine"):
+        host.create(VMConfig(name="w", kernel=kernel, memory=8 << 20, drives=[DriveSpec(image, False)]))
+    assert "w" not in host.vms and host.memory.free_frames == host.memory.total_frames - sum(
+        vm.memory.host_bytes // PAGE for vm in host.vms.values())
+    host.destroy("r1")
+    host.destroy("r2")
+    w = host.create(VMConfig(name="w", kernel=kernel, memory=8 << 20, drives=[DriveSpec(image, False)]))
+    assert w.devices.virtio[0].capacity == 2048

@@ -319,8 +319,9 @@ class VM:
 
     # runs when exit handling gives up on the guest: the VM stops alone, with a report
     def fail(self, status: str, report: str) -> None:
-        if self._state in (VMState.RUNNING, VMState.PAUSED):
-            self._finish(status, report)
+        with self._lock:
+            if self._state in (VMState.RUNNING, VMState.PAUSED):
+                self._finish(status, report)
 
     # runs when no host frame is left for this VM's fault: paused, the others go on
     def out_of_memory(self, report: str) -> None:
