@@ -58,6 +58,25 @@ def add(rd: int, rs1: int, rs2: int) -> int:
     return (rs2 << 20) | (rs1 << 15) | (rd << 7) | 0x33
 
 
+# runs while a tiny guest is written: bne rs1, rs2, off (bytes from this instruction)
+def bne(rs1: int, rs2: int, off: int) -> int:
+    i = off & 0x1FFF
+    return ((((i >> 12) & 1) << 31) | (((i >> 5) & 0x3F) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12)
+            | (((i >> 1) & 0xF) << 8) | (((i >> 11) & 1) << 7) | 0x63)
+
+
+# runs while a tiny guest is written: jal x0, off (bytes from this instruction)
+def j(off: int) -> int:
+    i = off & 0x1FFFFF
+    return ((((i >> 20) & 1) << 31) | (((i >> 1) & 0x3FF) << 21) | (((i >> 11) & 1) << 20)
+            | (((i >> 12) & 0xFF) << 12) | 0x6F)
+
+
+# runs while a tiny guest is written: auipc rd, 0
+def auipc(rd: int) -> int:
+    return (rd << 7) | 0x17
+
+
 ECALL = 0x00000073
 LOOP = 0x0000006F  # j .
 WFI = 0x10500073
@@ -569,3 +588,24 @@ def test_drive_sharing_read_only_and_locking(make_elf: Callable[..., Path], tmp_
     host.destroy("r2")
     w = host.create(VMConfig(name="w", kernel=kernel, memory=8 << 20, drives=[DriveSpec(image, False)]))
     assert w.devices.virtio[0].capacity == 2048
+
+
+# proves: SBI HSM in a two-vCPU VM: hart_get_status says vCPU 1 is stopped, hart_start starts it at the
+# given address with a0 = its hart id and a1 = the opaque value, and it can power the VM off
+def test_hsm_start_second_vcpu(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    sec, crash = 16, 24
+    words = [*li32(A7, 0x48534D), addi(A6, 0, 2), addi(A0, 0, 1), ECALL, addi(T1, A1, -1),  # status(1)
+             addi(A6, 0, 0), addi(A0, 0, 1), auipc(A1), addi(A1, A1, (sec - 8) * 4), addi(12, 0, 0x55),
+             ECALL, add(T1, T1, A0), bne(T1, 0, (crash - 13) * 4), WFI, j(-4),
+             # vCPU 1: a0 - 1 + a1 - 0x55 = 0 is SRST's shutdown
+             addi(A0, A0, -1), addi(A1, A1, -0x55), add(A0, A0, A1), *li32(A7, 0x53525354), addi(A6, 0, 0),
+             addi(A1, 0, 0), ECALL, *UNMAPPED_LOAD]
+    assert len(words) == crash + 3
+    host = Host(harts=2, memory=64 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="hsm", kernel=_tiny(make_elf, tmp_path, "hsm", words), memory=8 << 20,
+                              vcpus=2))
+    vm.start()
+    assert host.run(timeout=60)
+    assert vm.exit_status == "poweroff", vm.report
+    assert vm.stats()["sbi"] == {"hsm": 2, "srst": 1}
+    assert vm.vcpus[0].state.value == "wfi"  # vCPU 0 is parked, it never woke

@@ -7,7 +7,8 @@ The engine reports the ecall as EXIT_HS_TRAP with pc at the ecall; the VMM moves
 Extensions, per VM (a guest's hart ids are its vCPU indexes):
 
 * BASE; TIME (set_timer programs the vCPU's vstimecmp, Sstc); IPI (VSSIP in the targets' hvip);
-  RFENCE (the targets' cached translations are dropped: a superset of every range asked for);
+  RFENCE fence.i and sfence.vma (the targets' cached translations are dropped: a superset of
+  every range asked for);
   HSM (start, stop, status, retentive and non-retentive suspend of this VM's vCPUs); SRST
   (shutdown stops this VM only, reboot restarts it); DBCN over guest-physical memory;
 * the legacy calls 0x00-0x08 (set_timer, console putchar/getchar, clear/send IPI, remote fences
@@ -187,9 +188,10 @@ class GuestSbi:
     # ---- RFENCE -----------------------------------------------------------------------------------
     # runs on a7 = "RFNC" (chapter 8)
     def _rfence(self, vcpu: VCpu, h: int, fid: int, a: list[int]) -> tuple[int, int]:
-        """remote fence.i, sfence.vma(_asid), hfence.gvma(_vmid)/vvma(_asid): every cached
-        translation and the fetch cache of each target go, a superset of the range asked for."""
-        if fid > 6:
+        """remote fence.i and sfence.vma(_asid): every cached translation and the fetch cache of
+        each target go, a superset of the range asked for.  The hfence calls (3-6) are for
+        hypervisors; a guest's harts have no H extension, so they are not supported (as KVM)."""
+        if fid > 2:
             return SBI_ERR_NOT_SUPPORTED, 0
         targets = self.targets(a[0], a[1])
         if targets is None:
