@@ -42,14 +42,13 @@ class FoundSocket:
     pid: int
 
 
-# runs when rvisor up picks its socket and when the commands look for one: the folders, in order
+# runs when rvisor up picks its socket and when the commands look for one: $XDG_RUNTIME_DIR/rvisor
+# when the user has a runtime folder, else /tmp/rvisor-<uid>
 def socket_dirs() -> list[Path]:
-    dirs = []
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and Path(runtime).is_dir():
-        dirs.append(Path(runtime) / "rvisor")
-    dirs.append(Path(f"/tmp/rvisor-{os.getuid()}"))
-    return dirs
+        return [Path(runtime) / "rvisor"]
+    return [Path(f"/tmp/rvisor-{os.getuid()}")]
 
 
 # runs when rvisor up starts without --api-sock: its own socket's path (the folder is created, mode 0700)
