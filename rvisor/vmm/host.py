@@ -38,7 +38,7 @@ from rvisor.hw import layout as L
 from rvisor.hw.machine import Machine
 from rvisor.vmm.memory import VMID_MAX, HostMemory
 from rvisor.vmm.vcpu import VCpu
-from rvisor.vmm.vm import VM, VMConfig, VMError, VMState
+from rvisor.vmm.vm import VM, VMConfig, VMError
 
 SLICE = 200_000  # instructions per slice of a one-vCPU VM
 SLICE_SMP = 50_000  # ... of a VM with several vCPUs (they take turns on one hart)
@@ -220,7 +220,7 @@ class Host:
         v.flush_pending = False
         return stale
 
-    # ---- scheduling -------------------------------------------------------------------------------------------
+    # ---- scheduling ----------------------------------------------------------------------------------------
     # runs on host.run(): every VM until all have stopped (True) or the timeout passes (False)
     def run(self, timeout: float | None = None) -> bool:
         """The policy is rvisor.vmm.sched's: weights, caps, parking, a thread per hart (realtime)
