@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import threading
 import time
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import Body, FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from rvisor.vmm import config as vmconfig
 
@@ -171,26 +173,29 @@ def make_app(control: Control) -> FastAPI:
 
     # runs for PUT /vms/NAME
     @app.put("/vms/{name}", status_code=201)
-    def put_vm(name: str, body: Any = Body(...)) -> dict[str, Any]:  # noqa: B008 - FastAPI's idiom
-        return control.create(name, body)
+    async def put_vm(name: str, request: Request) -> dict[str, Any]:
+        body = await _json_body(request, f"PUT /vms/{name}")
+        return await run_in_threadpool(control.create, name, body)
 
     # runs for PATCH /vms/NAME {"state": "paused" | "running" | "stopped"}
     @app.patch("/vms/{name}")
-    def patch_vm(name: str, body: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+    async def patch_vm(name: str, request: Request) -> dict[str, Any]:
+        body = await _json_body(request, f"PATCH /vms/{name}")
         state = body.get("state") if isinstance(body, dict) else None
-        if set(body or {}) - {"state"} or state not in PATCH_STATES:
+        if not isinstance(body, dict) or set(body) - {"state"} or state not in PATCH_STATES:
             raise ApiError(400, f"PATCH /vms/{name}: the body must be {{\"state\": S}} with S one of "
                                 + ", ".join(PATCH_STATES))
-        return control.act(name, PATCH_STATES[state])
+        return await run_in_threadpool(control.act, name, PATCH_STATES[state])
 
     # runs for POST /vms/NAME/actions {"action": "pause" | "resume" | "stop"}
     @app.post("/vms/{name}/actions")
-    def post_action(name: str, body: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+    async def post_action(name: str, request: Request) -> dict[str, Any]:
+        body = await _json_body(request, f"POST /vms/{name}/actions")
         action = body.get("action") if isinstance(body, dict) else None
         if action not in ACTIONS:
             raise ApiError(400, f"POST /vms/{name}/actions: the body must be {{\"action\": A}} with A one of "
                                 + ", ".join(ACTIONS))
-        return control.act(name, ACTIONS[action])
+        return await run_in_threadpool(control.act, name, ACTIONS[action])
 
     # runs for DELETE /vms/NAME
     @app.delete("/vms/{name}", status_code=204)
@@ -244,6 +249,17 @@ def make_app(control: Control) -> FastAPI:
             vm.console.unsubscribe(on_output)
 
     return app
+
+
+# runs for every request with a body: JSON whatever the Content-Type says (curl -d sends a form type)
+async def _json_body(request: Request, what: str) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(400, f"{what}: the request has no body (a JSON object)")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, f"{what}: the body is not JSON ({e})") from None
 
 
 # runs for the life of one console attach: what the client types goes to the VM's UART
