@@ -390,7 +390,9 @@ Examples:
   rvisor bench                      every workload of bench/workloads/workloads.txt
   rvisor bench sort --json          one workload, as JSON
   rvisor bench --compare qemu       also time each workload under qemu-system-riscv64
-  rvisor bench --boot               time Linux to RVISOR-LINUX-SELFTEST-DONE and U-Boot to its prompt"""
+  rvisor bench --boot               time Linux to RVISOR-LINUX-SELFTEST-DONE and U-Boot to its prompt
+  rvisor bench --vm                 the VMM: workloads in a VM vs the bare board, two VMs on 2 harts,
+                                    VM creation time, host memory per VM"""
 
 
 # runs for `rvisor bench`
@@ -400,12 +402,18 @@ Examples:
 @click.option("--compare", type=click.Choice(["qemu"]), default=None, help="Also run under this emulator "
               "and print time ratios (rvisor / QEMU).")
 @click.option("--boot", is_flag=True, help="Time guest boots (Linux, U-Boot) on rvisor and QEMU instead.")
+@click.option("--vm", "vm_rows", is_flag=True, help="Measure the VMM instead (rows against their targets).")
 @click.option("--timeout", default=None, type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Per-run limit  [default: 300 for workloads, 600 for boots]")
-def bench(name: str | None, as_json: bool, compare: str | None, boot: bool, timeout: float | None) -> int:
+def bench(name: str | None, as_json: bool, compare: str | None, boot: bool, vm_rows: bool,
+          timeout: float | None) -> int:
     """Measure instructions retired, seconds and MIPS of the benchmark workloads."""
     from rvisor import bench as bench_mod
 
+    if vm_rows:
+        if name or boot or compare:
+            raise CliError("conflicting options: --vm runs its own rows; give no NAME, --boot or --compare")
+        return bench_mod.run_vm_bench(as_json=as_json, timeout=timeout)
     if boot:
         if name:
             raise CliError("conflicting options: --boot times the boot guests; give no workload NAME")
@@ -533,6 +541,12 @@ def up(file: str, timeout: float | None, stats_json: str | None, api_sock: str |
                 raise CliError(f"{flag}: folder does not exist: {p.parent}")
             if p.is_dir():
                 raise CliError(f"{flag}: is a folder: {value}")
+    if stats_json is not None:
+        target = os.path.abspath(stats_json)
+        for spec in cfg.vms:
+            if spec.console.startswith("file:") and os.path.abspath(spec.console[5:]) == target:
+                raise CliError(f"conflicting options: --stats-json and vm.{spec.name}.console name the "
+                               "same file")
     if api_sock is not None and len(os.fsencode(os.path.abspath(api_sock))) > 100:
         raise CliError(f"--api-sock: path too long for a UNIX socket (at most 100 bytes): {api_sock}")
     err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)

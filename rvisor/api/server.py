@@ -9,7 +9,6 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,6 @@ class Control:
     vms: dict[str, Any] = field(default_factory=dict)
     specs: dict[str, vmconfig.VMSpec] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    on_create: Callable[[Any], None] | None = None  # rvisor up's hook (e.g. a file console for a new VM)
 
     # runs when rvisor up creates the VMs of its file (and for each API create)
     def add(self, spec: vmconfig.VMSpec, vm: Any) -> None:
@@ -103,8 +101,6 @@ class Control:
             raise ApiError(400, str(e)) from None
         except VMError as e:
             raise ApiError(400, f"PUT /vms/{name}: {e}") from None
-        if self.on_create is not None:
-            self.on_create(vm)
         try:
             vm.start()
         except VMError as e:
