@@ -557,7 +557,9 @@ def up(file: str, timeout: float | None, stats_json: str | None, api_sock: str |
     except up_mod.UpError as e:
         raise CliError(str(e)) from None
     out = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-    out.print(up_mod.stats_table(outcome.stats, title=f"rvisor up {file}: {outcome.reason}"))
+    out.print(up_mod.stats_table(outcome.stats, title=f"rvisor up {Path(file).name}"))
+    if outcome.code == 0:
+        out.print(f"rvisor up: {outcome.reason}", markup=False)
     for s in outcome.stats:
         if up_mod.vm_failed(s) and s.get("report"):
             err.print(f"rvisor up: {s['name']}: {s['exit']}: {s['report']}", markup=False)

@@ -215,6 +215,8 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
             stdin_vm = StdinToVM(vm, quit_all, show_output=getattr(vm.console, "sink", "") != "stdio")
         notice(f"rvisor up: {len(cfg.vms)} VM(s) on {cfg.harts} hart(s), {cfg.memory >> 20} MiB; control API "
                f"at {sock}")
+        notice("rvisor up: consoles: " + ", ".join(f"{v.name} {_console_where(v.console, v.name)}"
+                                                   for v in cfg.vms))
         for spec in cfg.vms:
             control.vms[spec.name].start()
         try:
@@ -244,6 +246,15 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
         write_stats_json(stats_json, cfg, clock, outcome)
     _shutdown(host, control, destroy=False)
     return outcome
+
+
+# runs when up says where each VM's console goes
+def _console_where(console: str, name: str) -> str:
+    if console == "stdio":
+        return "on this terminal (Ctrl-A x quits)"
+    if console.startswith("file:"):
+        return f"to {console[5:]}"
+    return f"kept for 'rvisor console {name}'"
 
 
 # runs after a run with --stats-json: the same counters as the table, per VM

@@ -236,6 +236,8 @@ def test_up_three_vms(tmp_path: Path, shared_guest: Callable[[str], Path],
     head = next(line for line in p.stdout.splitlines() if re.search(r"counter\s*┃", line))
     assert re.findall(r"┃\s*(\w+)\s*", head)[1:] == ["web", "api", "db"]
     assert table_cells(p.stdout, "exit") == ["poweroff"] * 3
+    assert p.stdout.rstrip().endswith("rvisor up: all VMs stopped")
+    assert "rvisor up: consoles: web to " in p.stderr and "db on this terminal" in p.stderr
     assert table_cells(p.stdout, "state") == ["stopped"] * 3
     for label in ("instructions", "guest-page faults", "pages mapped"):
         assert all(int(c.replace(",", "")) > 0 for c in table_cells(p.stdout, label)), label
