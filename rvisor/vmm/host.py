@@ -1,4 +1,4 @@
-"""The host: the physical board the VMM runs on, its VMs, host time, and a simple scheduler.
+"""The host: the physical board the VMM runs on, its VMs, host time, and where scheduling plugs in.
 
 ``Host(harts, memory, clock)`` builds an ``rvisor.hw.machine.Machine``; its RAM is the pool of
 frames the VMs' guest memory comes from (``rvisor.vmm.memory.HostMemory``).  ``create`` makes a
@@ -7,18 +7,17 @@ VM, ``destroy`` gives everything of it back, ``run`` runs the VMs until all have
 Two separate parts of scheduling:
 
 1. ``VM.run_slice(hart, mach, budget)`` (``rvisor.vmm.vm``): one slice of one VM on one hart;
-2. the policy that picks which VM runs next on which hart.  The one here (``run``) is the
-   simplest correct one: one thread, round-robin over the VMs with a runnable vCPU, a fixed
-   instruction budget per slice, parked vCPUs skipped, sleeping (realtime clock) or jumping the
-   clock to the next timer deadline (deterministic clock) when every vCPU waits.  A scheduler
-   with weights, caps and a thread per hart (``rvisor.vmm.sched``) plugs in through the same
-   ``run_slice``, ``thread_mach``, ``notify``/``wait`` and ``mtime_now`` calls.
+2. the policy that picks which VM runs next on which hart: ``rvisor.vmm.sched`` (weights, caps,
+   parking, a thread per hart with the realtime clock, one thread in a fixed order with the
+   deterministic one), which ``run`` starts.  It reaches the host only through ``run_slice``,
+   ``thread_mach``, the wake listeners (``notify``), ``mtime_now`` and ``advance_time``.
 
 Time: guest time is host mtime + the VM's htimedelta (Hypervisor chapter, "htimedelta").  With
 the realtime clock host mtime is the host's monotonic clock at 10 MHz, written into the thread's
 ``mach[M_MTIME]`` before every engine run (``mach[M_IPT] = 0``); with the deterministic clock it
-advances with instructions retired (``mach[M_IPT]`` instructions a tick, as on the board), on one
-thread in a fixed order, and two runs repeat exactly.
+advances with instructions retired (``mach[M_IPT]`` instructions a tick, as on the board) in the
+mach array of the one thread that runs every VM (``adopt_mach``), jumps to the next timer when
+every VM waits (``advance_time``), and two runs repeat exactly.
 
 TLB: the engine's software TLB is not VMID-tagged, so ``load_vcpu`` flushes a hart's cached
 translations whenever it gets another vCPU than the one it ran last (``_needs_flush`` is the one
