@@ -549,11 +549,10 @@ def up(file: str, timeout: float | None, stats_json: str | None, api_sock: str |
                                "same file")
     if api_sock is not None and len(os.fsencode(os.path.abspath(api_sock))) > 100:
         raise CliError(f"--api-sock: path too long for a UNIX socket (at most 100 bytes): {api_sock}")
-    err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
     try:
         outcome = up_mod.run_up(cfg, timeout=timeout, api_sock=Path(api_sock) if api_sock else None,
                                 clock=clock, stats_json=Path(stats_json) if stats_json else None,
-                                notice=lambda text: err.print(text, markup=False))
+                                notice=lambda text: click.echo(text, err=True))
     except up_mod.UpError as e:
         raise CliError(str(e)) from None
     out = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
@@ -562,9 +561,9 @@ def up(file: str, timeout: float | None, stats_json: str | None, api_sock: str |
         out.print(f"rvisor up: {outcome.reason}", markup=False)
     for s in outcome.stats:
         if up_mod.vm_failed(s) and s.get("report"):
-            err.print(f"rvisor up: {s['name']}: {s['exit']}: {s['report']}", markup=False)
+            click.echo(f"rvisor up: {s['name']}: {s['exit']}: {s['report']}", err=True)
     if outcome.code != 0:
-        err.print(f"rvisor up: {outcome.reason}", markup=False)
+        click.echo(f"rvisor up: {outcome.reason}", err=True)
     return outcome.code
 
 
