@@ -388,3 +388,233 @@ def boot_table(rows: list[dict[str, Any]]) -> Table:
         t.add_row(r["guest"], r["marker"], fmt(r["rvisor_seconds"], lambda x: f"{x:.2f}"),
                   fmt(r["qemu_seconds"], lambda x: f"{x:.2f}"), fmt(r["ratio"], lambda x: f"{x:.1f}x"))
     return t
+
+
+# ---- VM rows (`rvisor bench --vm`) --------------------------------------------------------------------
+# The S-mode builds of the CPU-bound workloads (guest/vm, entered at 0x80200000 on SBI) and the
+# VMM's test guests, on rvisor's VMM (rvisor.vmm) against the bare board, all in one run.
+VM_WORKLOADS = ("intloop", "memset", "sort", "sha256", "fp")
+VM_BUILD = images.ROOT / "guest" / "build" / "vm"
+VM_SPEED_TARGET = 0.90  # a workload in a VM runs at >= 90% of its speed on the bare board
+VM_PARALLEL_TARGET = 0.60  # two CPU-bound VMs on 2 harts: <= 0.6x the time of one after the other
+VM_START_TARGET_MS = 50.0  # VM creation to its first guest instruction
+VM_MEMORY_TARGET = 16 << 20  # host memory per VM beyond the guest pages it touched
+VM_START_TRIES = 5
+VM_ROUNDS = 2  # speed and parallel rows: rounds taken in turn, the best counts
+VM_MEMORY_VMS = 4
+
+
+# runs for each VM row: the guest ELF, or a CliError telling how to build it
+def vm_elf(name: str) -> Path:
+    path = VM_BUILD / f"{name}.elf"
+    if not path.is_file():
+        raise CliError(f"VM guest {name!r} is not built: {path} is missing (make -C guest vm)")
+    return path
+
+
+VMSpecs = list[tuple[str, Path, str, int]]  # name, ELF, bootargs, memory
+
+
+# runs for the VM rows: a host and its VMs, not started yet; VMError for bad input
+def _vm_host(harts: int, memory: int, clock: str, vms: VMSpecs) -> tuple[Any, list[Any]]:
+    from rvisor.vmm import Host
+
+    return _vm_host_on(Host(harts=harts, memory=memory, clock=clock), vms)
+
+
+# runs for the VM rows: VMs on an existing host
+def _vm_host_on(host: Any, vms: VMSpecs) -> tuple[Any, list[Any]]:
+    from rvisor.vmm import VMConfig
+
+    return host, [host.create(VMConfig(name=n, kernel=p, append=a, memory=m)) for n, p, a, m in vms]
+
+
+# runs after each VM run: None when every VM powered off cleanly (and printed a BENCH ... ok line
+# when it is a workload), else what went wrong
+def _vm_problem(vms: list[Any], bench_line: bool) -> str | None:
+    for vm in vms:
+        if vm.exit_status != "poweroff":
+            return f"VM {vm.name} ended {vm.exit_status or vm.state} {vm.report}".rstrip()
+        lines = [ln.strip() for ln in vm.console.text.splitlines() if ln.startswith("BENCH ")]
+        if bench_line and not (lines and lines[-1].endswith(" ok")):
+            return f"VM {vm.name} printed {lines[-1] if lines else 'no result line'!r}"
+    return None
+
+
+# runs once per workload: the S-mode build on the bare board (built-in SBI) and in a VM, taking
+# turns VM_ROUNDS times; the fastest run of each side counts (the host's cores are shared)
+def vm_speed_row(name: str, timeout: float) -> dict[str, Any]:
+    run_guest, boot_error = load_runner()
+    elf = vm_elf(f"bench/{name}")
+    row: dict[str, Any] = {"row": f"{name}: VM vs bare board", "measure": "speed in a VM / on the board",
+                           "target": f">= {VM_SPEED_TARGET:.0%}"}
+    w = images.Workload(name, elf, "")
+    bare: list[float] = []
+    in_vm: list[float] = []
+    problem = None
+    instructions = vm_instructions = 0
+    for _ in range(VM_ROUNDS):
+        try:
+            r = run_guest(kernel=str(elf), memory=256 << 20, timeout=timeout, clock="deterministic",
+                          console="capture")
+        except boot_error as e:
+            return {**row, "ok": False, "problem": f"bare board: boot error: {e}"}
+        bad = check_result(w, r)
+        problem = problem or (bad and f"bare board: {bad}")
+        bare.append(float(r.seconds))
+        instructions = int(r.instructions)
+        host, vms = _vm_host(1, 512 << 20, "deterministic", [(name, elf, "", 256 << 20)])
+        vms[0].start()
+        t0 = time.perf_counter()
+        host.run(timeout=timeout)
+        in_vm.append(time.perf_counter() - t0)
+        problem = problem or _vm_problem(vms, True)
+        vm_instructions = int(vms[0].stats()["instructions"])
+    bare_s, vm_s = min(bare), min(in_vm)
+    ratio = bare_s / vm_s if vm_s > 0 else 0.0
+    return {**row, "bare_seconds": bare_s, "vm_seconds": vm_s, "bare_runs": bare, "vm_runs": in_vm,
+            "instructions": instructions, "vm_instructions": vm_instructions, "value": ratio,
+            "shown": f"{ratio:.1%} ({bare_s:.2f} s / {vm_s:.2f} s)", "met": ratio >= VM_SPEED_TARGET,
+            "ok": problem is None, **({"problem": problem} if problem else {})}
+
+
+# runs once per round of the parallel row: seconds to run the VMs (ELF, name) on a 2-hart host
+def _vm_wall(elf: Path, names: tuple[str, ...], timeout: float) -> tuple[float, str | None]:
+    host, vms = _vm_host(2, 512 << 20, "realtime", [(n, elf, "", 64 << 20) for n in names])
+    for vm in vms:
+        vm.start()
+    t0 = time.perf_counter()
+    host.run(timeout=timeout)
+    return time.perf_counter() - t0, _vm_problem(vms, True)
+
+
+# runs once: two CPU-bound VMs side by side on a 2-hart host against the two one after the other,
+# VM_ROUNDS rounds; the round with the lowest ratio counts (the host's cores are shared)
+def vm_parallel_row(timeout: float) -> dict[str, Any]:
+    elf = vm_elf("bench/intloop")
+    row: dict[str, Any] = {"row": "2 intloop VMs on 2 harts", "measure": "side by side / one after the other",
+                           "target": f"<= {VM_PARALLEL_TARGET:.1f}x"}
+    rounds: list[tuple[float, float]] = []
+    problem = None
+    for _ in range(VM_ROUNDS):
+        one, p1 = _vm_wall(elf, ("one",), timeout)
+        two, p2 = _vm_wall(elf, ("two",), timeout)
+        par, p3 = _vm_wall(elf, ("one", "two"), timeout)
+        problem = problem or p1 or p2 or p3
+        rounds.append((par, one + two))
+    par, seq = min(rounds, key=lambda r: r[0] / r[1] if r[1] else 1e9)
+    ratio = par / seq if seq > 0 else 0.0
+    return {**row, "parallel_seconds": par, "sequential_seconds": seq, "rounds": rounds, "value": ratio,
+            "shown": f"{ratio:.2f}x ({par:.2f} s / {seq:.2f} s)", "met": ratio <= VM_PARALLEL_TARGET,
+            "ok": problem is None, **({"problem": problem} if problem else {})}
+
+
+# runs once: host.create + start on a built host to the first slice of guest code (median of tries)
+def vm_start_row(timeout: float) -> dict[str, Any]:
+    from rvisor.vmm import Host, VMConfig
+
+    elf = vm_elf("hog")
+    row: dict[str, Any] = {"row": "VM creation", "measure": "create + start to the first guest instruction",
+                           "target": f"<= {VM_START_TARGET_MS:.0f} ms"}
+    times: list[float] = []
+    problem = None
+    for i in range(VM_START_TRIES):
+        host = Host(harts=1, memory=256 << 20, clock="realtime")
+        first: list[float] = []
+        t0 = time.perf_counter()
+        vm = host.create(VMConfig(name=f"start{i}", kernel=elf, append="hog.iters=1000", memory=128 << 20))
+        inner = vm.run_slice
+
+        # runs in place of the VM's run_slice: notes when its first slice begins
+        def timed(hart: int, mach: Any, budget: int, inner: Any = inner, first: list[float] = first) -> Any:
+            if not first:
+                first.append(time.perf_counter())
+            return inner(hart, mach, budget)
+
+        vm.run_slice = timed  # type: ignore[method-assign]
+        vm.start()
+        host.run(timeout=timeout)
+        problem = problem or _vm_problem([vm], False)
+        if first:
+            times.append((first[0] - t0) * 1000)
+    times.sort()
+    ms = times[len(times) // 2] if times else 0.0
+    return {**row, "value": ms, "tries_ms": times, "shown": f"{ms:.1f} ms (median of {len(times)})",
+            "met": bool(times) and ms <= VM_START_TARGET_MS, "ok": problem is None and bool(times),
+            **({"problem": problem or "no VM ran"} if problem or not times else {})}
+
+
+# runs for the memory row: this process's resident bytes
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# runs once: idle 1 GiB VMs on a 1 GiB host; what each costs the host beyond the pages it touched
+def vm_memory_row(timeout: float) -> dict[str, Any]:
+    elf = vm_elf("idle")
+    row: dict[str, Any] = {"row": f"{VM_MEMORY_VMS} idle 1 GiB VMs",
+                           "measure": "host memory per VM beyond its pages",
+                           "target": f"<= {VM_MEMORY_TARGET >> 20} MiB"}
+    from rvisor.vmm import Host
+
+    host = Host(harts=2, memory=1 << 30, clock="realtime")
+    before = _rss()
+    _, vms = _vm_host_on(host, [(f"idle{i}", elf, "idle.secs=1", 1 << 30) for i in range(VM_MEMORY_VMS)])
+    for vm in vms:
+        vm.start()
+    host.run(timeout=timeout)
+    grown = _rss() - before
+    problem = _vm_problem(vms, False)
+    touched = sum(vm.stats()["pages_mapped"] for vm in vms) * 4096
+    per_vm = max(0, grown - touched) / len(vms)
+    own = sum(vm.stats()["host_memory_bytes"] - vm.stats()["pages_mapped"] * 4096 for vm in vms) / len(vms)
+    return {**row, "value": per_vm, "rss_growth_bytes": grown, "touched_bytes": touched,
+            "vmm_counted_bytes": own,
+            "shown": f"{per_vm / (1 << 20):.2f} MiB (resident; the VMM counts {own / (1 << 20):.2f} MiB)",
+            "met": per_vm <= VM_MEMORY_TARGET, "ok": problem is None,
+            **({"problem": problem} if problem else {})}
+
+
+# runs for `rvisor bench --vm [--json]`; returns the exit code (1 when a run failed)
+def run_vm_bench(as_json: bool = False, timeout: float | None = None) -> int:
+    from rvisor.hw.machine import Machine
+    from rvisor.vmm import VMError
+
+    limit = timeout or WORKLOAD_TIMEOUT
+    for n in [f"bench/{w}" for w in VM_WORKLOADS] + ["hog", "idle"]:
+        vm_elf(n)
+    Machine.load_engine()
+    err = Console(stderr=True)
+    steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        *((f"{w} on the board and in a VM", lambda w=w: vm_speed_row(w, limit)) for w in VM_WORKLOADS),
+        ("two VMs side by side", lambda: vm_parallel_row(limit)),
+        ("VM creation", lambda: vm_start_row(limit)),
+        ("host memory per VM", lambda: vm_memory_row(limit)),
+    ]
+    rows: list[dict[str, Any]] = []
+    for what, step in steps:
+        with err.status(f"rvisor: {what}") if err.is_terminal else nullcontext():
+            try:
+                row = step()
+            except VMError as e:
+                row = {"row": what, "ok": False, "met": False, "problem": f"VM error: {e}"}
+        rows.append(row)
+        if not row["ok"]:
+            print(f"rvisor bench --vm: {row['row']}: {row['problem']}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        Console(width=None if sys.stdout.isatty() else 120).print(vm_table(rows))
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+# runs when the VM rows are printed as a table
+def vm_table(rows: list[dict[str, Any]]) -> Table:
+    t = Table(title="rvisor bench --vm: the VMM (ratios measured in this run)")
+    for col in ("row", "measure", "result", "target", "met"):
+        t.add_column(col)
+    for r in rows:
+        shown = r.get("shown", "-") if r["ok"] else f"FAILED: {r['problem']}"
+        t.add_row(r["row"], r.get("measure", ""), shown, r.get("target", ""), "yes" if r.get("met") else "no")
+    return t

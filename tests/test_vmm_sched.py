@@ -312,3 +312,30 @@ def test_deterministic_clock_repeats_a_run(vm_guest: Callable[[str], Path]) -> N
     assert [r[2] for r in first] == ["poweroff"] * 4, first
     assert "IDLE done ticks=10" in first[1][1]
     assert first == second
+
+
+# ---- the VM rows of rvisor bench (rvisor/bench.py) ------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_bench_vm_rows_start_memory_and_speed(vm_guest: Callable[[str], Path]) -> None:
+    from rvisor import bench
+
+    for name in ("hog", "idle", "bench/intloop"):
+        vm_guest(name)
+    start = bench.vm_start_row(60.0)
+    assert start["ok"], start
+    assert start["met"] and 0 < start["value"] <= bench.VM_START_TARGET_MS, start
+    mem = bench.vm_memory_row(60.0)
+    assert mem["ok"], mem
+    assert mem["touched_bytes"] > 0 and mem["met"], mem
+    speed = bench.vm_speed_row("intloop", 300.0)
+    assert speed["ok"], speed
+    assert speed["vm_instructions"] == pytest.approx(speed["instructions"], rel=0.01)
+    assert speed["value"] > 0.5, speed  # the 90% target is the bench's to report; the host is shared
+
+
+def test_bench_vm_refuses_a_workload_name(rvisor_cli: Callable[..., object]) -> None:
+    p = rvisor_cli("bench", "--vm", "intloop", timeout=120)
+    assert p.returncode == 2  # type: ignore[attr-defined]
+    assert "--vm" in p.stderr  # type: ignore[attr-defined]
