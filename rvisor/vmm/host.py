@@ -82,7 +82,9 @@ class Host:
         with self._lock:
             if cfg.name in self.vms:
                 raise VMError(f"a VM named {cfg.name!r} exists already; pick another name or destroy it")
-            vmid = next(i for i in range(1, VMID_MAX + 1) if i not in self._vmids)
+            vmid = next((i for i in range(1, VMID_MAX + 1) if i not in self._vmids), 0)
+            if not vmid:
+                raise VMError(f"all {VMID_MAX} VMIDs are in use; destroy a VM first")
             vm = VM(self, cfg, vmid)
             self._vmids.add(vmid)
             self.vms[cfg.name] = vm

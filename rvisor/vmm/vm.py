@@ -122,6 +122,7 @@ class VM:
         self._paused_at: int | None = None
         self._pending_reboot = False
         self._rr = 0
+        self.started_at: float | None = None
         self.fdt = b""
         self.fdt_addr = 0
         self.entry = 0
@@ -574,7 +575,7 @@ class VM:
         elapsed = self.host.elapsed()
         share = self.hart_seconds / (elapsed * m.nharts) if elapsed > 0 else 0.0
         overhead = sum(v.state_bytes for v in self.vcpus) + len(self.fdt) + 64 * len(self.memory.pages)
-        overhead += len(self.console.output())
+        overhead += len(self.console.output()) + int(self.devices.uart.state.nbytes)
         return {
             "name": self.name,
             "state": self._state.value,
