@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+import httpx
 import pytest
 
 from rvisor.api.client import ApiClientError, Client
@@ -153,6 +155,25 @@ def test_api_lifecycle_console_create(tmp_path: Path, guest_elf: Callable[[str],
     assert ps_rows(u.cli("ps").stdout)["web"][1] == "paused"
     p = u.cli("resume", "web")
     assert p.returncode == 0 and p.stdout.strip() == "web: running"
+    p = u.cli("ps", "--json")
+    assert p.returncode == 0 and [v["name"] for v in json.loads(p.stdout)] == ["db", "web"]
+    assert all(v["exits"] and v["sbi"] and v["pages_mapped"] > 0 for v in json.loads(p.stdout)), p.stdout
+
+    # the REST routes themselves, as curl would send them (no JSON content type), and their errors
+    http = httpx.Client(transport=httpx.HTTPTransport(uds=str(sock)), base_url="http://rvisor")
+    r = http.patch("/vms/web", content=b'{"state": "paused"}')
+    assert r.status_code == 200 and r.json()["state"] == "paused"
+    r = http.patch("/vms/web", content=b'{"state": "paused"}')
+    assert r.status_code == 409 and "it is paused" in r.json()["fault_message"]
+    r = http.patch("/vms/web", content=b'{"state": "asleep"}')
+    assert r.status_code == 400 and "paused, running, stopped" in r.json()["fault_message"]
+    r = http.post("/vms/web/actions", content=b'{"action": "resume"}')
+    assert r.status_code == 200 and r.json()["state"] == "running"
+    r = http.put("/vms/x", content=b'{"kernel": ')
+    assert r.status_code == 400 and "not JSON" in r.json()["fault_message"]
+    assert http.get("/vms/nosuch").status_code == 404
+    assert http.get("/machine").json()["vms"] == ["db", "web"]
+    http.close()
 
     # create through the API (the file's keys, checked the same way), and a refused one
     with Client(sock) as c:
