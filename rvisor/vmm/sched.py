@@ -46,10 +46,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-SLICE = 0.010  # realtime: target length of one slice, seconds
+SLICE = 0.020  # realtime: target length of one slice, seconds
 PERIOD = 0.100  # cap enforcement period, seconds (CFS bandwidth control's default)
 MAX_LAG = 0.050  # hart-seconds a VM may fall behind the most-served runnable VM
-MIN_BUDGET = 10_000  # instructions: never a slice shorter than this
+MIN_BUDGET = 1_000  # instructions: the shortest slice (a VM that exits at every few instructions)
 MAX_BUDGET = 50_000_000
 FIRST_RATE = 50e6  # instructions per second assumed before a VM's first slice is measured
 RATE_SMOOTH = 0.3  # weight of the newest slice in the instruction-rate estimate
@@ -262,6 +262,7 @@ class Scheduler:
         self._by_vm: dict[int, Entity] = {}
         self._order = 0
         self._run: _Run | None = None
+        self._idle_harts = 0  # hart threads asleep on the condition
 
     @property
     def deterministic(self) -> bool:
@@ -381,10 +382,17 @@ class Scheduler:
                     return "timeout"
                 self.cond.wait(wait)
 
-    # runs on each hart's thread (realtime): pick, run a slice, account, until run() ends
+    # runs on each hart's thread (realtime): pick, run a slice, account, until run() ends; other
+    # threads are woken only when they have something to do (a VM to run, a VM that stopped)
     def _hart_loop(self, run: _Run, h: int, mach: np.ndarray) -> None:
+        res: Any = None
+        e: Entity | None = None
         while True:
             with self.cond:
+                if e is not None:
+                    self._account(e, res)
+                    if e.state == "stopped" or (e.state in ("parked", "throttled") and self._idle_harts):
+                        self.cond.notify_all()  # run() looks whether all are done; sleepers re-time
                 e = None
                 while not run.halt:
                     now = self.now()
@@ -393,15 +401,18 @@ class Scheduler:
                     e = self._pick()
                     if e is not None:
                         break
-                    self.cond.wait(self._next_event(now))
+                    self._idle_harts += 1
+                    try:
+                        self.cond.wait(self._next_event(now))
+                    finally:
+                        self._idle_harts -= 1
                 if e is None:
                     return
                 e.state, e.hart = "running", h
                 budget = self._budget(e)
+                if self._idle_harts and self._pick() is not None:
+                    self.cond.notify_all()  # another VM is waiting for a hart that sleeps
             res = self._slice(e, h, mach, budget)
-            with self.cond:
-                self._account(e, res)
-                self.cond.notify_all()
 
     # runs in run() with the deterministic clock: every VM on this thread, in a fixed order
     def _run_deterministic(self, run: _Run, deadline: float | None) -> str:
