@@ -115,6 +115,8 @@ class VM:
         self.exit_status: str | None = None
         self.report = ""
         self.exit_counts: dict[str, int] = {}
+        self.exit_ns: dict[str, int] = {}  # Python time spent handling exits, by exit name
+        self._last_exit = ""
         self.hart_seconds = 0.0
         self.slices = 0
         self.reboots = 0
@@ -437,6 +439,7 @@ class VM:
     # runs for exit counters
     def count_exit(self, name: str) -> None:
         self.exit_counts[name] = self.exit_counts.get(name, 0) + 1
+        self._last_exit = name
 
     # runs for reports: where the loaded vCPU on hart h is
     def describe_pc(self, h: int) -> str:
@@ -546,6 +549,8 @@ class VM:
                     else:
                         reason = int(engine_run(hart, left, m.ram, m.r16, m.r32, m.r64, m.rom, m.ctab,
                                                 m.x, m.f, m.csr, m.hs, m.cnt, mach, m.tlb))
+                    self._last_exit = ""
+                    t_exit = time.perf_counter_ns()
                     try:
                         keep = handle_exit(self, v, hart, reason)
                     except Exception as e:  # a VMM bug or an unforeseen guest input: this VM alone
@@ -553,6 +558,9 @@ class VM:
                         self.fail("internal error", f"internal error in the VMM while handling a {name} exit"
                                                     f" ({self.describe_pc(hart)}): {type(e).__name__}: {e}")
                         keep = False
+                    if self._last_exit:
+                        ns = time.perf_counter_ns() - t_exit
+                        self.exit_ns[self._last_exit] = self.exit_ns.get(self._last_exit, 0) + ns
                     if not keep or self._state != VMState.RUNNING or self._pending_reboot:
                         break
             finally:
@@ -585,6 +593,8 @@ class VM:
             "hart_seconds": round(self.hart_seconds, 6),
             "share": round(share, 4),
             "exits": dict(self.exit_counts),
+            "exit_cost": {k: {"count": n, "ns_per_exit": round(self.exit_ns.get(k, 0) / n, 1)}
+                          for k, n in self.exit_counts.items()},
             "sbi": dict(self.sbi.calls),
             "guest_page_faults": self.memory.stats.guest_page_faults,
             "pages_mapped": len(self.memory.pages),
