@@ -609,3 +609,43 @@ def test_hsm_start_second_vcpu(make_elf: Callable[..., Path], tmp_path: Path) ->
     assert vm.exit_status == "poweroff", vm.report
     assert vm.stats()["sbi"] == {"hsm": 2, "srst": 1}
     assert vm.vcpus[0].state.value == "wfi"  # vCPU 0 is parked, it never woke
+
+
+# proves: SBI calls with arbitrary arguments (hart masks, addresses, sizes, function IDs, legacy
+# pointers) never raise out of the VMM: each answers with an SBI error or does its job
+def test_sbi_garbage_arguments_never_raise(make_elf: Callable[..., Path], tmp_path: Path) -> None:
+    import random
+
+    from rvisor.boot.sbi import EXT_BASE, EXT_DBCN, EXT_HSM, EXT_IPI, EXT_RFENCE, EXT_SRST, EXT_TIME
+    from rvisor.hw import layout as L
+
+    host = Host(harts=1, memory=64 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="fz", kernel=_tiny(make_elf, tmp_path, "fz", [LOOP]), memory=8 << 20,
+                              vcpus=2))
+    vm.start()
+    v = vm.vcpus[0]
+    m = host.machine
+    rnd = random.Random(9)
+    nasty = [0, 1, 2, 3, 7, 0x1000, 0x8020_0000, 0x807F_FFF8, 0x8080_0000, (1 << 63), (1 << 64) - 1,
+             (1 << 64) - 2, 0xFFFF_FFFF, 0x8000_0000]
+    eids = [EXT_BASE, EXT_TIME, EXT_IPI, EXT_RFENCE, EXT_HSM, EXT_SRST, EXT_DBCN, 0x0ABCDE, *range(0, 8)]
+    host.load_vcpu(vm, v, 0)
+    m.csr[0, L.CSR_VSTVEC] = 0x8020_0100  # a legacy call's unreadable hart mask is the guest's fault
+    try:
+        for _ in range(3000):
+            eid = rnd.choice(eids)
+            fid = rnd.choice([0, 1, 2, 3, 4, 5, 6, 7, 1 << 40])
+            if (eid, fid) in ((EXT_HSM, 1), (EXT_HSM, 3)) or eid == EXT_SRST:
+                fid = 9  # stop/suspend/reset would end this vCPU's turn: probed with bad function IDs
+            m.set_reg(0, 17, eid)
+            m.set_reg(0, 16, fid)
+            for r in range(10, 16):
+                m.set_reg(0, r, rnd.choice(nasty) if rnd.random() < 0.7 else rnd.getrandbits(64))
+            m.hs[0, L.HS_PC] = 0x8020_0000
+            vm.sbi.handle(v, 0)
+            assert int(m.hs[0, L.HS_PC]) in (0x8020_0004, 0x8020_0100)
+            assert vm.state == VMState.RUNNING, vm.report
+    finally:
+        v.save(m, 0)
+    assert vm.sbi.calls["unsupported"] > 0 and sum(vm.sbi.calls.values()) == 3000
+    assert int(m.cnt[0, L.CNT_EXC + L.EXC_LOAD_PAGE]) + int(m.cnt[0, L.CNT_EXC + L.EXC_LOAD_ACCESS]) > 0
