@@ -228,7 +228,8 @@ class Uart16550(Device):
 
     # runs when Python stores to the UART window
     def write(self, offset: int, size: int, value: int) -> None:
-        U.uart_store(self.state, self.block, offset, value)
+        # registers are 8 bits wide; an unsigned 64-bit value would not fit the engine's int64
+        U.uart_store(self.state, self.block, offset, value & 0xFF)
         self.service()
 
     # ---- snapshots -----------------------------------------------------------------------
