@@ -209,16 +209,21 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
 
     outcome = UpOutcome(EXIT_OK, "all VMs stopped")
     try:
-        stdio = cfg.stdio_vm
-        if stdio is not None:
-            vm = control.vms[stdio.name]
-            stdin_vm = StdinToVM(vm, quit_all, show_output=getattr(vm.console, "sink", "") != "stdio")
         notice(f"rvisor up: {len(cfg.vms)} VM(s) on {cfg.harts} hart(s), {cfg.memory >> 20} MiB; control API "
                f"at {sock}")
         notice("rvisor up: consoles: " + ", ".join(f"{v.name} {_console_where(v.console, v.name)}"
                                                    for v in cfg.vms))
         for spec in cfg.vms:
-            control.vms[spec.name].start()
+            vm = control.vms.get(spec.name)
+            if vm is not None and state_name(vm.state) == "created":  # the API may have stopped it already
+                try:
+                    vm.start()
+                except VMError:
+                    pass
+        stdio = cfg.stdio_vm
+        if stdio is not None and stdio.name in control.vms:  # typed input goes to a VM that has started
+            vm = control.vms[stdio.name]
+            stdin_vm = StdinToVM(vm, quit_all, show_output=getattr(vm.console, "sink", "") != "stdio")
         try:
             finished = host.run(timeout=timeout)
         except KeyboardInterrupt:

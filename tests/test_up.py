@@ -298,3 +298,17 @@ def test_up_mmode_kernel_refused(tmp_path: Path) -> None:
     assert p.returncode == 2, p.stdout + p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and "vm.m:" in p.stderr and "M-mode" in p.stderr
     assert p.stdout == ""
+
+
+# proves: Ctrl-A x typed on up's terminal (here: piped) stops every VM; up reports the quit and exits 0
+@SLOW
+def test_up_stdio_quit(tmp_path: Path, guest_elf: Callable[[str], Path]) -> None:
+    path = tmp_path / "up.toml"
+    kernel = guest_elf("os")
+    path.write_text(f'[vm.sh]\nkernel = "{kernel}"\nmemory = "32M"\ndrives = []\nconsole = "stdio"\n\n'
+                    f'[vm.bg]\nkernel = "{kernel}"\nmemory = "32M"\ndrives = []\n')
+    p = up(path, "--api-sock", str(tmp_path / "s"), stdin="\x01x", timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "rvisor: terminated by Ctrl-A x" in p.stdout
+    assert p.stdout.rstrip().endswith("rvisor up: quit (Ctrl-A x)")
+    assert table_cells(p.stdout, "exit") == ["stopped", "stopped"]
