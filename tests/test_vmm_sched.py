@@ -9,6 +9,7 @@ in at most 0.6x the time of one after the other, and the deterministic clock rep
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -292,7 +293,9 @@ def test_two_hogs_on_two_harts_run_in_parallel(vm_guest: Callable[[str], Path]) 
     assert done
     outs = {vm.console.output().decode().strip().splitlines()[-1] for vm in vms}
     assert len(outs) == 1 and next(iter(outs)).startswith("HOG done 0x"), [_said(vm) for vm in vms]
-    assert par <= 0.6 * seq, f"both at once took {par:.2f} s, one after the other {seq:.2f} s"
+    load = os.getloadavg()[0]  # the ratio needs both host cores: other work on them shows here
+    assert par <= 0.6 * seq, (f"both at once took {par:.2f} s, one after the other {seq:.2f} s"
+                              f" (host load average {load:.1f} on {os.cpu_count()} cores)")
 
 
 @pytest.mark.slow
