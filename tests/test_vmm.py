@@ -408,6 +408,8 @@ def test_host_memory_exhausted_pauses_that_vm(make_elf: Callable[..., Path], tmp
     assert filler.state == VMState.PAUSED and filler.exit_status == "out of host memory", filler.report
     assert "host RAM exhausted" in filler.report
     assert host.memory.free_frames < 3
+    with pytest.raises(VMError, match="cannot be created: host RAM exhausted"):  # no room for its image
+        host.create(VMConfig(name="late", kernel=fill, memory=8 << 20))
     filler.stop()
     host.destroy("fill")
     assert host.memory.free_frames == host.memory.total_frames

@@ -32,7 +32,7 @@ from rvisor.hw.trap import take_trap
 from rvisor.vmm.console import VMConsole
 from rvisor.vmm.devices import VMDevices
 from rvisor.vmm.exits import handle_exit
-from rvisor.vmm.memory import GuestMemory, s64
+from rvisor.vmm.memory import GuestMemory, HostMemoryExhausted, s64
 from rvisor.vmm.sbi import GuestSbi
 from rvisor.vmm.vcpu import MIP_VSEIP, MIP_VSSIP, VCpu, VCpuState
 
@@ -133,7 +133,11 @@ class VM:
             self.console = VMConsole(cfg.name, cfg.console, wake=self.wake)
         except (ValueError, OSError) as e:
             raise VMError(f"VM {cfg.name!r}: console {cfg.console!r}: {e}") from None
-        self.memory = GuestMemory(host.memory, vmid, cfg.memory)
+        try:
+            self.memory = GuestMemory(host.memory, vmid, cfg.memory)
+        except HostMemoryExhausted as e:
+            self.console.close()
+            raise VMError(f"VM {cfg.name!r} cannot be created: {e}") from None
         self.vcpus = [VCpu(i) for i in range(cfg.vcpus)]
         self.sbi = GuestSbi(self)
         deterministic = host.clock == "deterministic"
@@ -155,10 +159,12 @@ class VM:
             raise VMError(f"VM {cfg.name!r}: {e}") from None
         try:
             self._load_images()
-        except BaseException:
+        except BaseException as e:
             self.devices.close()
             self.memory.release()
             self.console.close()
+            if isinstance(e, HostMemoryExhausted):
+                raise VMError(f"VM {cfg.name!r} cannot be created: {e} (loading its images)") from None
             raise
 
     # ---- images ----------------------------------------------------------------------------------
