@@ -698,3 +698,30 @@ def test_mmio_garbage_never_raises(make_elf: Callable[..., Path], tmp_path: Path
         v.save(m, 0)
     assert vm.state == VMState.RUNNING
     assert vm.stats()["exits"]["mmio"] == 20000
+
+
+# proves: the teaching OS's own self-test passes inside a VM (timer preemption by vstimecmp, user faults
+# delegated to the guest kernel, fork/exec, pipes, its file system on the VM's virtio disk) and trapdemo's
+# user traps — illegal instruction, page faults, misaligned AMO, breakpoint — reach the guest kernel
+@SLOW
+def test_teaching_os_selftest_and_trapdemo_in_a_vm(guest_elf: Callable[[str], Path], tmp_path: Path) -> None:
+    disk = tmp_path / "os.img"
+    with open(disk, "wb") as f:
+        f.truncate(16 << 20)
+    host = Host(harts=2, memory=256 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="os", kernel=guest_elf("os"), memory=128 << 20,
+                              drives=[DriveSpec(disk, False)]))
+    cases = ["illegal", "load", "store", "fetch", "misaligned", "breakpoint"]
+    _typist(vm, ["selftest", *(f"trapdemo {c}" for c in cases), "poweroff"])
+    vm.start()
+    assert host.run(timeout=TIMEOUT)
+    out = vm.console.output().decode(errors="replace").replace("\r\n", "\n")
+    assert vm.exit_status == "poweroff", f"{vm.exit_status} {vm.report}\n{out[-3000:]}"
+    assert "selftest: all 8 checks passed" in out, out[-3000:]
+    assert "OS: PANIC" not in out
+    for cause in ("illegal instruction", "load page fault", "store/AMO page fault", "instruction page fault",
+                  "breakpoint"):
+        assert cause in out, (cause, out[-3000:])
+    assert re.search("(store/AMO|load) address misaligned", out), out[-3000:]
+    assert vm.stats()["exits"]["misaligned"] >= 1  # the misaligned AMO is the VMM's to hand to the guest
+    assert vm.stats()["exits"].get("other_trap", 0) == 0
