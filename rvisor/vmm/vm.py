@@ -1,13 +1,18 @@
 """A virtual machine: its configuration, lifecycle, memory, vCPUs, devices, and one slice of running.
 
 ``VM.run_slice(hart, mach, budget)`` is the VM's half of scheduling (the policy that picks which
-VM runs where is the host's, ``rvisor.vmm.host``, or a scheduler plugged into it): it loads one of
+VM runs where is ``rvisor.vmm.sched``'s, started by ``Host.run``): it loads one of
 the VM's runnable vCPUs onto physical hart ``hart`` (round-robin among them), runs the engine with
 the thread's ``mach`` array, handles the exits (``rvisor.vmm.exits``) until the budget is used, the
 vCPU parks or the VM stops, saves the vCPU and says what happened (``SliceResult``).
 
 Lifecycle: created → running ⇄ paused → stopped → destroyed.  Lifecycle calls may come from any
 thread; they take the VM's lock, which a running slice holds, so they apply between slices.
+``Host.destroy`` stops a VM that still runs.  ``exit_status`` says how it ended: "poweroff" (SBI
+SRST shutdown, the syscon), "fail" (a poweroff reporting failure), "stopped" (a lifecycle call),
+"fault" (the VMM stopped a misbehaving guest; ``report`` says what it did), "internal error" (an
+unexpected error in the VMM, contained to this VM), or "out of host memory" while the VM is paused
+because no host frame was left for it.  A guest reset (SRST reboot, the syscon) restarts the VM.
 """
 
 from __future__ import annotations
