@@ -249,7 +249,7 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
             outcome = UpOutcome(EXIT_FAILED, f"failed: {', '.join(failed)}", outcome.stats)
     if stats_json is not None:
         write_stats_json(stats_json, cfg, clock, outcome)
-    _shutdown(host, control, destroy=False)
+    _shutdown(host, control)  # every VM destroyed: frames back, drive locks and console files closed
     return outcome
 
 
