@@ -29,7 +29,16 @@ static uint64_t cells_val(const uint8_t *p, uint32_t cells)
     return v;
 }
 
-/* Runs once at boot: memory, bootargs and timebase from the flattened tree. */
+/* Runs for each reserved range found in the tree (the header's map, /reserved-memory). */
+static void add_resv(uint64_t base, uint64_t size)
+{
+    if (size && vm.nresv < VM_MAX_RESV) {
+        vm.resv_base[vm.nresv] = base;
+        vm.resv_size[vm.nresv++] = size;
+    }
+}
+
+/* Runs once at boot: memory, bootargs, timebase and reserved memory from the flattened tree. */
 static int fdt_parse(uint64_t dtb)
 {
     const uint8_t *h = (const uint8_t *)(uintptr_t)dtb;
@@ -42,6 +51,13 @@ static int fdt_parse(uint64_t dtb)
     const char *names[MAXDEPTH];
     uint32_t acells = 2, scells = 2;
     int depth = -1;
+
+    for (const uint8_t *r = h + be32(h + 16); r + 16 <= end; r += 16) {
+        uint64_t base = cells_val(r, 2), size = cells_val(r + 8, 2);
+        if (!base && !size)
+            break;
+        add_resv(base, size);
+    }
 
     while (p < end) {
         uint32_t tok = be32(p);
@@ -67,6 +83,9 @@ static int fdt_parse(uint64_t dtb)
                 vm.ram_size = cells_val(v + 4 * acells, scells);
             } else if (depth == 1 && strcmp(node, "chosen") == 0 && strcmp(pn, "bootargs") == 0) {
                 vm.bootargs = (const char *)v;
+            } else if (depth == 2 && strcmp(node, "reserved-memory") == 0 && strcmp(pn, "reg") == 0
+                       && len >= 4 * (acells + scells)) {
+                add_resv(cells_val(v, acells), cells_val(v + 4 * acells, scells));
             } else if (depth >= 1 && strcmp(node, "cpus") == 0 && strcmp(pn, "timebase-frequency") == 0
                        && len == 4) {
                 vm.timebase = be32(v);
@@ -96,6 +115,20 @@ void vm_start(uint64_t hartid, uint64_t dtb)
         exit(4);
     }
     exit(main());
+}
+
+/* Runs per page in secret and scan: is [lo, hi) somebody else's or the program's own? */
+int vm_taken(uint64_t lo, uint64_t hi)
+{
+    uint64_t img_lo = (uint64_t)(uintptr_t)__image_start, img_hi = (uint64_t)(uintptr_t)__image_end;
+    if (lo < img_hi && img_lo < hi)
+        return 1;
+    if (lo < vm.dtb + vm.dtb_size && vm.dtb < hi)
+        return 1;
+    for (int i = 0; i < vm.nresv; i++)
+        if (lo < vm.resv_base[i] + vm.resv_size[i] && vm.resv_base[i] < hi)
+            return 1;
+    return 0;
 }
 
 /* Default timer hook for programs without one: disarm, so no interrupt storm. */

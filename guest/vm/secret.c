@@ -1,28 +1,21 @@
-/* secret: fills all of its RAM outside its image and stack with SECRET_PATTERN,
- * says how much, then waits in WFI for ever. */
+/* secret: fills all of its RAM outside its image and stack (and memory the firmware
+ * reserved) with SECRET_PATTERN, says how much, then waits in WFI for ever. */
 #include "vm.h"
 #include "secret.h"
 
-/* Runs for each free range: 64-bit stores of the pattern over [lo, hi). */
-static uint64_t fill(uint64_t lo, uint64_t hi)
-{
-    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)lo;
-    volatile uint64_t *e = (volatile uint64_t *)(uintptr_t)hi;
-    while (p < e)
-        *p++ = SECRET_PATTERN;
-    return hi > lo ? hi - lo : 0;
-}
-
-/* Runs once: RAM below and above the image (the device tree is overwritten too). */
+/* Runs once: page by page over RAM; the device tree is overwritten too (it is read). */
 int main(void)
 {
-    uint64_t lo = vm.ram_base, hi = vm.ram_base + vm.ram_size;
-    uint64_t img_lo = (uint64_t)(uintptr_t)__image_start, img_hi = (uint64_t)(uintptr_t)__image_end;
-    uint64_t n = 0;
-    if (img_lo > lo)
-        n += fill(lo, img_lo < hi ? img_lo : hi);
-    if (img_hi < hi)
-        n += fill(img_hi > lo ? img_hi : lo, hi);
+    uint64_t base = vm.ram_base, end = vm.ram_base + vm.ram_size, n = 0;
+    vm.dtb_size = 0;                        /* vm_taken: the tree's pages are filled too */
+    for (uint64_t a = base & ~(PAGE - 1); a < end; a += PAGE) {
+        if (a < base || vm_taken(a, a + PAGE))
+            continue;
+        volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)a;
+        for (unsigned i = 0; i < PAGE / 8; i++)
+            p[i] = SECRET_PATTERN;
+        n += PAGE;
+    }
     printk("SECRET filled %lu\n", n);
     vm_halt();
 }

@@ -4,6 +4,8 @@
 
 #include "rt.h"
 
+#define VM_MAX_RESV 8
+
 /* What the device tree told the guest at boot (filled before main runs). */
 struct vm_info {
     uint64_t hartid;
@@ -11,6 +13,8 @@ struct vm_info {
     uint64_t ram_base, ram_size;     /* first /memory node */
     uint64_t timebase;               /* /cpus timebase-frequency, Hz */
     const char *bootargs;            /* /chosen/bootargs, "" if none */
+    int nresv;                       /* RAM the firmware keeps (OpenSBI's own, say) */
+    uint64_t resv_base[VM_MAX_RESV], resv_size[VM_MAX_RESV];
 };
 extern struct vm_info vm;
 
@@ -34,6 +38,9 @@ void console_flush(void);
 
 /* The time CSR (timebase ticks). */
 static inline uint64_t rdtime(void) { return csr_read(time); }
+
+/* Does [lo, hi) overlap the image, the device tree or memory the firmware reserved? */
+int vm_taken(uint64_t lo, uint64_t hi);
 
 /* Bootargs "key=N" (decimal, or 0x hex): N, or dflt when the key is absent. */
 uint64_t vm_arg(const char *key, uint64_t dflt);
