@@ -6,7 +6,8 @@ mistake is exit 2 with nothing run.  Then the control API listens on its socket,
 also what ``rvisor demo vmm`` shows; ``rvisor ps`` prints one row per VM from the same counters.
 
 Exit codes: 0 when every VM powered off cleanly (or was stopped by the user), 1 when one failed or was
-stopped for misbehaviour, 124 on ``--timeout``, 130 on Ctrl-C, 2 for a bad file.
+stopped for misbehaviour (also: paused for want of host RAM while no other VM could free any, then
+stopped), 124 on ``--timeout``, 130 on Ctrl-C, 2 for a bad file.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from rich.table import Table
 from rvisor.vmm import config as vmconfig
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT, EXIT_INTERRUPTED = 0, 1, 2, 124, 130
+OUT_OF_MEMORY = "out of host memory"  # the VMM's exit status of a VM paused because host RAM ran out
+STARVED_AFTER = 2.0  # seconds every remaining VM may wait for host RAM before rvisor up stops them
 
 
 class UpError(Exception):
@@ -208,6 +211,30 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
             _stop_quietly(vm)
 
     outcome = UpOutcome(EXIT_OK, "all VMs stopped")
+    starved: dict[str, str] = {}  # VMs stopped because host RAM ran out and nothing else could free it
+    done = threading.Event()
+
+    # runs in its own thread: when every VM left is paused for want of host RAM and none runs (so none
+    # can stop and no page comes free), they are stopped with their report instead of waiting forever
+    def starvation_watch() -> None:
+        stuck_since: float | None = None
+        while not done.wait(0.2):
+            live = [(n, vm) for n, vm in list(control.vms.items())
+                    if state_name(vm.state) in ("running", "paused")]
+            stuck = bool(live) and all(state_name(vm.state) == "paused" and
+                                       getattr(vm, "exit_status", None) == OUT_OF_MEMORY for _, vm in live)
+            if not stuck:
+                stuck_since = None
+                continue
+            stuck_since = stuck_since or time.monotonic()
+            if time.monotonic() - stuck_since >= STARVED_AFTER:
+                for n, vm in live:
+                    starved[n] = getattr(vm, "report", "") or "host RAM exhausted"
+                    _stop_quietly(vm)
+                stuck_since = None
+
+    watch = threading.Thread(target=starvation_watch, name="rvisor-up-memory", daemon=True)
+    watch.start()
     try:
         notice(f"rvisor up: {len(cfg.vms)} VM(s) on {cfg.harts} hart(s), {cfg.memory >> 20} MiB; control API "
                f"at {sock}")
@@ -239,10 +266,15 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
         elif quit_asked.is_set() and outcome.code == EXIT_OK:
             outcome = UpOutcome(EXIT_OK, "quit (Ctrl-A x)")
     finally:
+        done.set()
         if stdin_vm is not None:
             stdin_vm.close()
         server.close()
     outcome.stats = [dict(vm.stats(), name=n) for n, vm in control.vms.items()]
+    for st in outcome.stats:
+        if st["name"] in starved:
+            st.update(exit=OUT_OF_MEMORY, report=f"{starved[st['name']]}; stopped: no other VM could free "
+                                                 "host RAM")
     if outcome.code == EXIT_OK and not quit_asked.is_set():
         failed = [s["name"] for s in outcome.stats if vm_failed(s)]
         if failed:

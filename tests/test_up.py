@@ -312,3 +312,25 @@ def test_up_stdio_quit(tmp_path: Path, guest_elf: Callable[[str], Path]) -> None
     assert "rvisor: terminated by Ctrl-A x" in p.stdout
     assert p.stdout.rstrip().endswith("rvisor up: quit (Ctrl-A x)")
     assert table_cells(p.stdout, "exit") == ["stopped", "stopped"]
+
+
+# lui t0, 0x40200; slli t0, t0, 1; sd zero, 0(t0); lui t1, 1; add t0, t0, t1; j -12 — a store to every
+# page of guest RAM from 0x80400000 on
+FILL_RAM = [0x402002B7, 0x00129293, 0x0002B023, 0x00001337, 0x006282B3, 0xFF5FF06F]
+
+
+# proves: a VM that needs more pages than the host has left is paused for want of host RAM; once no VM
+# runs that could free any, rvisor up stops it with the VMM's report (exit 1); the VM beside it powered
+# off cleanly
+@pytest.mark.needs_jit(reason="runs guests in VMs")
+def test_up_host_memory_exhausted(tmp_path: Path) -> None:
+    tiny(tmp_path, "fill", FILL_RAM)
+    tiny(tmp_path, "ok", SRST_SHUTDOWN)
+    path = tmp_path / "up.toml"
+    path.write_text('[machine]\nmemory = "16M"\n[vm.ok]\nkernel = "ok.elf"\nmemory = "8M"\n'
+                    '[vm.fill]\nkernel = "fill.elf"\nmemory = "64M"\n')
+    p = up(path, "--api-sock", str(tmp_path / "s"), "--timeout", "120", timeout=300)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert table_cells(p.stdout, "exit") == ["poweroff", "out of host memory"]
+    assert "rvisor up: fill: out of host memory: " in p.stderr and "host RAM exhausted" in p.stderr
+    assert "stopped: no other VM could free host RAM" in p.stderr
