@@ -145,6 +145,7 @@ def test_api_lifecycle_console_create(tmp_path: Path, guest_elf: Callable[[str],
     p = u.cli("pause", "web")
     assert p.returncode == 0 and p.stdout.strip() == "web: paused", p.stdout + p.stderr
     with Client(sock) as c:
+        time.sleep(0.5)  # a slice that was running when the pause came ends first
         before = c.vm("web")["instructions"]
         time.sleep(1.0)
         assert c.vm("web")["instructions"] == before
