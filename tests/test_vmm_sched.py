@@ -281,6 +281,12 @@ def test_three_idle_vms_cost_under_5_percent_of_a_core(vm_guest: Callable[[str],
 
 @pytest.mark.slow
 def test_two_hogs_on_two_harts_run_in_parallel(vm_guest: Callable[[str], Path]) -> None:
+    from rvisor.bench import cores_for_two_threads
+
+    cores = cores_for_two_threads()
+    if cores < 1.6:
+        pytest.skip(f"the host gives this process {cores:.2f} cores for two busy threads now (load average"
+                    f" {os.getloadavg()[0]:.1f}); two VMs on 2 harts cannot finish in 0.6x the time then")
     append = "hog.iters=16000000"  # ~180M instructions each
     seq = 0.0
     for name in ("one", "two"):
