@@ -199,10 +199,10 @@ def test_api_lifecycle_console_create(tmp_path: Path, guest_elf: Callable[[str],
         assert con.stdin is not None and con.stdout is not None
         con.stdin.write(b"kvdb set course operating-systems\n")
         con.stdin.flush()
-        seen = read_until(con.stdout, b"OK", 60)
+        seen = read_until(con.stdout, rb"kvdb set course operating-systems\r?\nOK", 60)
         con.stdin.write(b"kvdb get course\n")
         con.stdin.flush()
-        seen += read_until(con.stdout, b"\noperating-systems", 60)
+        seen += read_until(con.stdout, rb"kvdb get course\r?\noperating-systems", 60)
         con.stdin.write(b"\x01x")
         con.stdin.flush()
         _, err = con.communicate(timeout=30)
@@ -227,13 +227,13 @@ def test_api_lifecycle_console_create(tmp_path: Path, guest_elf: Callable[[str],
     assert p.returncode == 1 and f"no control socket at {sock}" in p.stderr
 
 
-# runs while a test reads a console's output: bytes until `marker` has appeared (or the time is up)
+# runs while a test reads a console's output: bytes until the pattern `marker` matches (or the time is up)
 def read_until(stream: IO[bytes], marker: bytes, timeout: float) -> bytes:
     import select
 
     got = b""
     deadline = time.monotonic() + timeout
-    while marker not in got:
+    while not re.search(marker, got):
         left = deadline - time.monotonic()
         assert left > 0, f"{marker!r} not seen in {got[-2000:]!r}"
         ready, _, _ = select.select([stream], [], [], min(left, 0.5))
