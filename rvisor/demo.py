@@ -459,7 +459,7 @@ def run_vmm_scenario(console: Console, live: bool, timeout: float | None) -> int
             driver.join(timeout=2.0)
             if not finished:
                 for vm in vms.values():
-                    up_mod._stop_quietly(vm)
+                    up_mod.stop_quietly(vm)
         if not live:
             console.print(consoles_view(vms, 40))
         stats = [dict(vm.stats(), name=n) for n, vm in vms.items()]

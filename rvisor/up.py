@@ -208,7 +208,7 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
     def quit_all() -> None:
         quit_asked.set()
         for vm in list(control.vms.values()):
-            _stop_quietly(vm)
+            stop_quietly(vm)
 
     outcome = UpOutcome(EXIT_OK, "all VMs stopped")
     starved: dict[str, str] = {}  # VMs stopped because host RAM ran out and nothing else could free it
@@ -230,7 +230,7 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
             if time.monotonic() - stuck_since >= STARVED_AFTER:
                 for n, vm in live:
                     starved[n] = getattr(vm, "report", "") or "host RAM exhausted"
-                    _stop_quietly(vm)
+                    stop_quietly(vm)
                 stuck_since = None
 
     watch = threading.Thread(target=starvation_watch, name="rvisor-up-memory", daemon=True)
@@ -262,7 +262,7 @@ def run_up(cfg: vmconfig.UpConfig, timeout: float | None = None, api_sock: Path 
             outcome = UpOutcome(EXIT_TIMEOUT,
                                 f"timeout after {timeout:g} s: still running: {', '.join(running)}")
             for n in running:
-                _stop_quietly(control.vms[n])
+                stop_quietly(control.vms[n])
         elif quit_asked.is_set() and outcome.code == EXIT_OK:
             outcome = UpOutcome(EXIT_OK, "quit (Ctrl-A x)")
     finally:
@@ -316,7 +316,7 @@ def _jsonable(value: Any) -> Any:
 
 
 # runs when a VM must stop whatever its state (timeout, Ctrl-A x, Ctrl-C)
-def _stop_quietly(vm: Any) -> None:
+def stop_quietly(vm: Any) -> None:
     from rvisor.vmm import VMError
 
     if state_name(vm.state) in ("running", "paused", "created"):
@@ -331,7 +331,7 @@ def _shutdown(host: Any, control: Any, destroy: bool = True) -> None:
     from rvisor.vmm import VMError
 
     for name, vm in list(control.vms.items()):
-        _stop_quietly(vm)
+        stop_quietly(vm)
         if destroy:
             try:
                 host.destroy(name)
