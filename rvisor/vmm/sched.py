@@ -393,8 +393,13 @@ class Scheduler:
                     self._account(e, res)
                     if e.state == "stopped" or (e.state in ("parked", "throttled") and self._idle_harts):
                         self.cond.notify_all()  # run() looks whether all are done; sleepers re-time
-                e = None
-                while not run.halt:
+                    self._sync()
+                    self._refresh(self.now())
+                    # a VM entitled to a whole hart keeps it: a pick at every slice end would
+                    # make it wait whenever another VM's vruntime is a little lower
+                    if run.halt or e.state != "runnable" or self._entitlement(e) < 1.0 - 1e-9:
+                        e = None
+                while e is None and not run.halt:
                     now = self.now()
                     self._sync()
                     self._refresh(now)
@@ -406,7 +411,7 @@ class Scheduler:
                         self.cond.wait(self._next_event(now))
                     finally:
                         self._idle_harts -= 1
-                if e is None:
+                if e is None or run.halt:
                     return
                 e.state, e.hart = "running", h
                 budget = self._budget(e)
@@ -478,6 +483,26 @@ class Scheduler:
                 seconds = min(seconds, e.cap * self.period - e.period_used)
             budget = int(e.rate * seconds)
         return int(min(limit, max(MIN_BUDGET, budget)))
+
+    # runs at a slice end (realtime): the VM's fair part of the machine in harts, by weight among the
+    # VMs that want to run, none above one hart or its cap (water-filling, as max-min fairness)
+    def _entitlement(self, e: Entity) -> float:
+        want = [o for o in self.entities if o.state in ("runnable", "running", "throttled") or o is e]
+        limit = {id(o): min(1.0, o.cap) if o.cap is not None else 1.0 for o in want}
+        share: dict[int, float] = {}
+        left = float(self.nharts)
+        while want:
+            total = sum(o.weight for o in want)
+            full = [o for o in want if o.weight / total * left >= limit[id(o)]]
+            if not full:
+                for o in want:
+                    share[id(o)] = o.weight / total * left
+                break
+            for o in full:
+                share[id(o)] = limit[id(o)]
+                left -= limit[id(o)]
+            want = [o for o in want if id(o) not in share]
+        return share.get(id(e), 0.0)
 
     # runs under the lock after each slice: charge the VM, move it to its next state
     def _account(self, e: Entity, res: Any) -> None:
