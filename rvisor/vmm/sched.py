@@ -10,7 +10,11 @@ Policy (issue 9, "Scheduler"):
   take turns on one thread, see below), so it can never get more than one hart.  A VM that wakes
   from a park, or is added, starts at most one slice behind the others: sleeping earns no credit,
   and no VM falls more than ``MAX_LAG`` seconds of hart time behind (a VM already running a whole
-  hart cannot catch up, and must not then starve others when they go quiet).
+  hart cannot catch up, and must not then starve others when they go quiet).  A VM whose fair
+  part of the machine is a whole hart (by weight among the VMs that want to run, none above one
+  hart or its cap: water-filling) keeps its hart at the end of a slice instead of queueing behind
+  a VM whose virtual run time is a little lower — with 1:2:1 on 2 harts the weight-2 VM owns one
+  hart, the others take turns on the second.
 * **Cap** (``vm.config.cap``, in harts: 0.5 = half of one hart), enforced per period as CFS
   bandwidth control does: a capped VM may use ``cap * PERIOD`` seconds of hart time in each
   ``PERIOD``; its slices are cut to what is left, and once that is used it is throttled until the
