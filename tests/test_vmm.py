@@ -725,3 +725,27 @@ def test_teaching_os_selftest_and_trapdemo_in_a_vm(guest_elf: Callable[[str], Pa
     assert re.search("(store/AMO|load) address misaligned", out), out[-3000:]
     assert vm.stats()["exits"]["misaligned"] >= 1  # the misaligned AMO is the VMM's to hand to the guest
     assert vm.stats()["exits"].get("other_trap", 0) == 0
+
+
+# proves: with the realtime clock (a host thread per hart, the VMs' exits handled on both at once) two
+# Linux VMs and an SMP one boot side by side, each reading its own disk, and all power off cleanly
+@SLOW
+def test_linux_vms_in_parallel_on_the_realtime_clock(shared_guest: Callable[[str], Path],
+                                                     tmp_path: Path) -> None:
+    kernel, initrd = _linux(shared_guest)
+    smp_kernel, smp_initrd = _linux(shared_guest, "linux-smp")
+    host = Host(harts=2, memory=1 << 30, clock="realtime")
+    heads = {"a": b"rvisor-rt-disk-A", "b": b"rvisor-rt-disk-B"}
+    vms = [host.create(VMConfig(name=n, kernel=kernel, initrd=initrd, append=APPEND, memory=128 << 20,
+                                drives=[DriveSpec(_disk(tmp_path / f"{n}.img", head), False)]))
+           for n, head in heads.items()]
+    vms.append(host.create(VMConfig(name="smp", kernel=smp_kernel, initrd=smp_initrd, vcpus=2,
+                                    append=APPEND + " rvisor.smp_iters=2000", memory=128 << 20)))
+    for vm in vms:
+        vm.start()
+    assert host.run(timeout=TIMEOUT)
+    for vm in vms:
+        out = _linux_ok(vm)
+        if vm.name in heads:
+            assert f"RVISOR-VDA-SECTOR0 {heads[vm.name].hex()}" in out
+    assert "RVISOR-LINUX-SMP-OK" in vms[2].console.output().decode()
