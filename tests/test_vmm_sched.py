@@ -169,6 +169,23 @@ def test_a_vmm_error_stops_that_vm_alone() -> None:
     assert good.ran >= 1_000_000
 
 
+def test_a_scheduler_bug_ends_the_run_with_its_error() -> None:
+    class BadCfg:
+        name = "bad"
+        cap = None
+
+        @property
+        def weight(self) -> float:
+            raise ValueError("weight lookup failed")
+
+    vm = FakeHog("bad")
+    vm.config = BadCfg()  # type: ignore[assignment]
+    s = Scheduler(2, link=LocalLink())
+    s.add(vm)
+    with pytest.raises(RuntimeError, match="scheduler thread failed: weight lookup failed"):
+        s.run(timeout=10.0)
+
+
 def test_deterministic_clock_runs_one_thread_in_a_fixed_order() -> None:
     # runs each deterministic trial: the order of slices, which must repeat exactly
     def trial() -> list[tuple[str, int]]:

@@ -241,6 +241,7 @@ class _Run:
 
     halt: bool = False
     threads: list[threading.Thread] = field(default_factory=list)
+    error: BaseException | None = None  # what killed a hart thread, if anything did
 
 
 class Scheduler:
@@ -370,12 +371,14 @@ class Scheduler:
     # runs in run() with the realtime clock: one thread per hart, this thread waits for the end
     def _run_threads(self, run: _Run, deadline: float | None) -> str:
         for h in range(self.nharts):
-            t = threading.Thread(target=self._hart_loop, args=(run, h, self.link.thread_mach()),
+            t = threading.Thread(target=self._hart_guarded, args=(run, h, self.link.thread_mach()),
                                  name=f"rvisor-hart{h}", daemon=True)
             run.threads.append(t)
             t.start()
         with self.cond:
             while True:
+                if run.error is not None:
+                    raise RuntimeError(f"scheduler thread failed: {run.error}") from run.error
                 if run.halt:
                     return "halted"
                 self._sync()
@@ -385,6 +388,17 @@ class Scheduler:
                 if wait is not None and wait <= 0:
                     return "timeout"
                 self.cond.wait(wait)
+
+    # runs as each hart's thread: a bug in the scheduler itself ends the run (run() raises it)
+    # instead of leaving a hart silently dead
+    def _hart_guarded(self, run: _Run, h: int, mach: np.ndarray) -> None:
+        try:
+            self._hart_loop(run, h, mach)
+        except BaseException as exc:  # noqa: BLE001 - handed to run() on the main thread
+            with self.cond:
+                run.error = exc
+                run.halt = True
+                self.cond.notify_all()
 
     # runs on each hart's thread (realtime): pick, run a slice, account, until run() ends; other
     # threads are woken only when they have something to do (a VM to run, a VM that stopped)
