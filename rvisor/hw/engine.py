@@ -24,11 +24,11 @@ from rvisor.hw.clint import clint_load, clint_store
 from rvisor.hw.csr import MIP_SEIP, csr_allowed, csr_read, csr_write, mip_value
 from rvisor.hw.edev import edev_find, edev_load, edev_store
 from rvisor.hw.fpu import WROTE_F, fp_compute
-from rvisor.hw.gstage import TAG_SHIFT
 from rvisor.hw.hcsr import vs_number
 from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
 from rvisor.hw.mmu import data_key, translate
-from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TAG_SHIFT, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.tlb import ctx_select
 from rvisor.hw.trap import TO_FIRMWARE, TO_VMM, pick_interrupt, take_trap, xret
 
 SIGN = -(1 << 63)
@@ -56,14 +56,6 @@ def srl(a, sh):
 @njit(cache=True, nogil=True)
 def ult(a, b):
     return (a ^ SIGN) < (b ^ SIGN)
-
-
-# runs on sfence.vma, satp writes and SBI remote fences: forget every cached translation
-@njit(cache=True, nogil=True)
-def flush_tlb(tlb, h):
-    for a in range(3):
-        for i in range(TLB_ENTRIES):
-            tlb[h, a, i, TLB_TAG] = -1
 
 
 # runs for each byte of a misaligned access: that byte's RAM offset, translated on its own since
@@ -234,7 +226,7 @@ def csr_op(h, insn, priv, x, csr, hs, tlb, instret, mtime):
         else:
             new = base & ~src
         if csr_write(h, num, new, csr, hs, instret):
-            flush_tlb(tlb, h)
+            ctx_select(h, csr, hs, tlb)  # satp, vsatp or hgatp: switch context, keep the others' entries
     if rd != 0:
         x[h, rd] = old
     return 0
@@ -412,6 +404,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
     frac = hs[h, L.HS_TIME_FRAC]
     instret0 = cnt[h, L.CNT_INSTRET]
     hs[h, L.HS_RES_VALID] = 0  # another hart may have run: drop the LR reservation
+    ctx_select(h, csr, hs, tlb)  # Python may have written satp/vsatp/hgatp (rvisor.hw.tlb, contract)
     n = 0
     next_check = 0
     fetch_vpn = -1
@@ -812,7 +805,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     elif (insn >> 25) == 0x09 and rd == 0:  # SFENCE.VMA
                         exc = system_check(h, SYS_SFENCE, priv, csr, hs)
                         if exc < 0:
-                            sfence(h, tlb, hs)
+                            sfence(h, insn, hs[h, L.HS_V] != 0, x, csr, hs, tlb)
                             fetch_vpn = -1
                     elif (insn >> 25) == 0x11 or (insn >> 25) == 0x31:  # HFENCE.VVMA / HFENCE.GVMA
                         code, _ = hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)

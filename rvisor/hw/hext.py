@@ -18,8 +18,8 @@ from numba import njit
 
 from rvisor.hw import layout as L
 from rvisor.hw.clint import clint_load, clint_store
-from rvisor.hw.gstage import flush_side, translate_guest
-from rvisor.hw.tlb import ACC_LOAD, ACC_STORE
+from rvisor.hw.gstage import translate_guest
+from rvisor.hw.tlb import ACC_LOAD, ACC_STORE, ASID_MASK, VMID_MASK, tlb_fence
 
 OK = 0  # same codes as rvisor.hw.engine
 MMIO = 1
@@ -66,10 +66,19 @@ def system_check(h, kind, priv, csr, hs):
     return -1
 
 
-# runs for SFENCE.VMA that passed system_check: V=1 fences only this guest's VS-stage entries
+# runs for SFENCE.VMA that passed system_check, and for HFENCE.VVMA: the VS-stage form drops the
+# guest entries of the current hgatp.VMID, the HS form the host entries
 @njit(cache=True, nogil=True)
-def sfence(h, tlb, hs):
-    flush_side(tlb, h, hs[h, L.HS_V] != 0)
+def sfence(h, insn, guest, x, csr, hs, tlb):
+    """Priv spec 4.2.1: rs1 = x0 orders every address, else only the leaf that maps the virtual
+    address in rs1; rs2 = x0 every address space, else only ASID rs2, global mappings excepted.
+    Hypervisor chapter, "Hypervisor Memory-Management Fence Instructions": in VS-mode, and for
+    HFENCE.VVMA, the addresses and ASIDs are the guest's and only the VMID in hgatp is affected."""
+    rs1 = (insn >> 15) & 31
+    rs2 = (insn >> 20) & 31
+    asid = (x[h, rs2] & ASID_MASK) if rs2 != 0 else -1
+    vmid = ((csr[h, L.CSR_HGATP] >> 44) & VMID_MASK) if guest else -1
+    tlb_fence(h, tlb, hs, guest, vmid, asid, rs1 != 0, x[h, rs1] >> 12)
 
 
 # runs for SYSTEM instructions with funct3 = 4 (HLV/HLVX/HSV) and for HFENCE.VVMA/GVMA.
@@ -93,7 +102,14 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
             return FAULT + L.EXC_ILLEGAL, 0
         if f7 == 0x31 and priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM):
             return FAULT + L.EXC_ILLEGAL, 0
-        flush_side(tlb, h, True)  # every guest entry: a superset of any address/ASID/VMID operand
+        if f7 == 0x11:
+            sfence(h, insn, True, x, csr, hs, tlb)
+        else:
+            # HFENCE.GVMA: rs2 a VMID; rs1 (guest physical address >> 2) narrows nothing here, since
+            # the TLB caches combined translations (rvisor.hw.tlb): the VMID's entries all go
+            rs2v = (insn >> 20) & 31
+            vmid = (x[h, rs2v] & VMID_MASK) if rs2v != 0 else -1
+            tlb_fence(h, tlb, hs, True, vmid, -1, False, 0)
         return OK, 0
     if f3 != 4 or f7 < 0x30 or f7 > 0x37:
         return FAULT + L.EXC_ILLEGAL, 0
