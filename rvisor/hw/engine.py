@@ -28,7 +28,7 @@ from rvisor.hw.hcsr import vs_number
 from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
 from rvisor.hw.mmu import data_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TAG_SHIFT, TLB_ENTRIES, TLB_PAGE, TLB_TAG
-from rvisor.hw.tlb import ctx_select
+from rvisor.hw.tlb import CTX_SHIFT, N_CTX, ctx_salt, ctx_select
 from rvisor.hw.trap import TO_FIRMWARE, TO_VMM, pick_interrupt, take_trap, xret
 
 SIGN = -(1 << 63)
@@ -411,6 +411,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
     fetch_page = 0
     data_bare = True
     dkey = 0
+    dsalt = 0
     vfs_off = False
     priv = hs[h, L.HS_PRIV]
     mtime = mtime0
@@ -450,6 +451,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                 next_check = next_deadline(h, budget, csr, hs, mtime0, frac, ipt, mtime)
             dkey = data_key(h, priv, csr, hs)
             data_bare = dkey < 0
+            dsalt = ctx_salt((dkey >> CTX_SHIFT) & (N_CTX - 1))  # where this context's entries sit
             # V=1: FP instructions also need vsstatus.FS on (Hypervisor chapter, vsstatus)
             vfs_off = hs[h, L.HS_V] != 0 and (csr[h, L.CSR_VSSTATUS] & L.MSTATUS_FS) == 0
 
@@ -530,7 +532,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         pa = va
                     else:
                         vpn = va >> 12
-                        idx = vpn & (TLB_ENTRIES - 1)
+                        idx = (vpn ^ dsalt) & (TLB_ENTRIES - 1)
                         acc = ACC_STORE if store else ACC_LOAD
                         if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
                             pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
@@ -864,7 +866,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         pa = va
                     else:
                         vpn = va >> 12
-                        idx = vpn & (TLB_ENTRIES - 1)
+                        idx = (vpn ^ dsalt) & (TLB_ENTRIES - 1)
                         if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
                             pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
                     off = pa - ram_base

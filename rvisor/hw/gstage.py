@@ -32,7 +32,7 @@ from rvisor.hw.tlb import (
     TLB_INFO,
     TLB_PAGE,
     TLB_TAG,
-    global_reuse,
+    ctx_salt,
 )
 
 PTE_V = 1
@@ -161,11 +161,10 @@ def translate_guest(h, va, acc, priv, hlvx, fill, csr, hs, r64, ram_base, ram_si
     hgatp = csr[h, L.CSR_HGATP]
     hsmxr = (mstatus >> 19) & 1
     vpn = va >> 12
-    idx = vpn & (TLB_ENTRIES - 1)
     k = hs[h, L.HS_CTX_GUEST]
+    idx = (vpn ^ ctx_salt(k)) & (TLB_ENTRIES - 1)
     key = vs_key(priv, vsst, mstatus) | (k << CTX_SHIFT)
-    hit = tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | key)
-    if fill and (hit or global_reuse(h, tlb, hs, acc, idx, vpn, key, k)):
+    if fill and tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | key):
         return tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
     hs[h, L.HS_IMPLICIT] = 0
     vsatp = csr[h, L.CSR_VSATP]

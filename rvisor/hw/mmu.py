@@ -18,12 +18,13 @@ from rvisor.hw.tlb import (
     ACC_STORE,
     CTX_SHIFT,
     INFO_GLOBAL,
+    N_CTX,
     TAG_SHIFT,
     TLB_ENTRIES,
     TLB_INFO,
     TLB_PAGE,
     TLB_TAG,
-    global_reuse,
+    ctx_salt,
 )
 
 PTE_V = 1
@@ -99,7 +100,7 @@ def walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key
     low = (1 << (9 * i)) - 1
     page = ((ppn & ~low) | ((va >> 12) & low)) << 12
     vpn = va >> 12
-    idx = vpn & (TLB_ENTRIES - 1)
+    idx = (vpn ^ ctx_salt((key >> CTX_SHIFT) & (N_CTX - 1))) & (TLB_ENTRIES - 1)
     tlb[h, acc, idx, TLB_TAG] = (vpn << TAG_SHIFT) | key
     tlb[h, acc, idx, TLB_PAGE] = page
     tlb[h, acc, idx, TLB_INFO] = i | (INFO_GLOBAL if glob else 0)
@@ -128,9 +129,8 @@ def translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt):
     k = hs[h, L.HS_CTX_HOST]
     key = tlb_key(priv, mstatus) | (k << CTX_SHIFT)
     vpn = va >> 12
-    idx = vpn & (TLB_ENTRIES - 1)
-    hit = tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | key)
-    if hit or global_reuse(h, tlb, hs, acc, idx, vpn, key, k):
+    idx = (vpn ^ ctx_salt(k)) & (TLB_ENTRIES - 1)
+    if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | key):
         return tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
     return walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key)
 

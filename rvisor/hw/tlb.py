@@ -17,9 +17,12 @@ One direct-mapped table per access type (fetch, load, store), each entry
   ``HS_CTX_GUEST`` hold the slots of the current satp and of the current
   vsatp/hgatp pair.
 
-So a TLB hit stays one compare of the tag with a key that the engine computes
-at its interrupt checks (the context index is part of that key): nothing is
-added to the hot path.  A write of satp, vsatp or hgatp only selects another
+The entry of page ``vpn`` in context ``ctx`` sits at index
+``(vpn ^ ctx_salt(ctx)) % TLB_ENTRIES``, so two address spaces that use the same
+virtual pages (two guests running the same kernel) do not evict each other.
+A TLB hit stays one compare of the tag with a key that the engine computes at
+its interrupt checks, with the salt beside it: the hot path pays one XOR more
+than an untagged table.  A write of satp, vsatp or hgatp only selects another
 slot (``ctx_select``); when the new value is in the table its entries are
 still there, and otherwise the oldest slot of that half (round robin) is
 reused after dropping the entries tagged with it.  No context's entries are
@@ -48,10 +51,8 @@ An address selects the entries whose leaf covers it: ``info`` records the
 leaf's level (the VS-stage leaf for guest entries), so a superpage cached as
 several 4 KiB entries is dropped whole.  Global mappings (G set in the leaf or
 any PTE above it) have ``INFO_GLOBAL`` set: a fence with an ASID operand keeps
-them ("accesses to global mappings are not ordered"), and a miss finds an
-entry of the same page left by another ASID of the same address-space family
-(host: the same satp MODE; guest: the same hgatp) and re-tags it for the
-current context instead of walking again.
+them ("accesses to global mappings are not ordered"); each context still
+caches its own copy.
 
 Contract with Python code (devices, firmware, the VMM): the arrays ``csr``
 and ``hs`` may be changed between engine runs.  ``engine.run`` calls
@@ -102,6 +103,13 @@ def reset_contexts(row: np.ndarray) -> None:
     row[L.HS_CTX_GUEST] = CTX_GUEST0
     row[L.HS_CTX_NEXT_HOST] = 0
     row[L.HS_CTX_NEXT_GUEST] = CTX_GUEST0
+
+
+# runs wherever a TLB index is computed (the engine once per interrupt check): the context's
+# index salt, non-zero and different for each slot
+@njit(cache=True, nogil=True)
+def ctx_salt(k):
+    return ((k + 1) * 157) & (TLB_ENTRIES - 1)
 
 
 # runs when a context slot is given to a new address space: forget the slot's old entries
@@ -175,25 +183,3 @@ def tlb_fence(h, tlb, hs, guest, vmid, asid, by_addr, vpn):
                 if ((t >> TAG_SHIFT) >> sh) != (vpn >> sh):
                     continue
             tlb[h, a, i, TLB_TAG] = -1
-
-
-# runs on a TLB miss for a page whose slot holds a global entry: may it serve context k?
-@njit(cache=True, nogil=True)
-def global_reuse(h, tlb, hs, acc, idx, vpn, key, k):
-    """True (and the entry re-tagged for context k) when the slot holds a global mapping of the
-    same page and key left by another context of the same family: host contexts with the same
-    satp MODE, or guest contexts with the same hgatp and vsatp MODE."""
-    t = tlb[h, acc, idx, TLB_TAG]
-    if t == -1 or (tlb[h, acc, idx, TLB_INFO] & INFO_GLOBAL) == 0:
-        return False
-    if (t >> TAG_SHIFT) != vpn or (t & KEY_MASK) != (key & KEY_MASK):
-        return False
-    j = (t >> CTX_SHIFT) & (N_CTX - 1)
-    if (j >= CTX_GUEST0) != (k >= CTX_GUEST0):
-        return False
-    if ((hs[h, L.HS_CTX + 2 * j] >> 60) & 0xF) != ((hs[h, L.HS_CTX + 2 * k] >> 60) & 0xF):
-        return False
-    if hs[h, L.HS_CTX + 2 * j + 1] != hs[h, L.HS_CTX + 2 * k + 1]:
-        return False
-    tlb[h, acc, idx, TLB_TAG] = (vpn << TAG_SHIFT) | (k << CTX_SHIFT) | (key & KEY_MASK)
-    return True
