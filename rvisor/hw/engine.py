@@ -825,9 +825,17 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         n += 1
                         pc = npc
                         break
+                    if code < 0:  # an HSV that wrote tohost or sent an IPI: the store is done
+                        reason = L.EXIT_HTIF if code == HTIF else L.EXIT_YIELD
+                        n += 1
+                        pc = npc
+                        break
                     if code != OK:
                         exc = code - FAULT
                         tval = hva
+                    elif hva == 1:  # a CLINT store: timers or mtime may have moved
+                        mtime0 = mach[L.M_MTIME]
+                        next_check = 0
                 else:
                     t_now = now(mtime, mtime0, frac, n, ipt)
                     code = csr_op(h, insn, priv, x, csr, hs, tlb, instret0 + n, t_now)

@@ -8,7 +8,7 @@
 * ``tinst_value``: the mtinst/htinst value of an exception ("Transformed Instruction or
   Pseudoinstruction for mtinst or htinst").
 
-Result codes are the engine's: OK, MMIO, FAULT + cause (``rvisor.hw.engine``).
+Result codes are the engine's: OK, MMIO, YIELD, HTIF, FAULT + cause (``rvisor.hw.engine``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from rvisor.hw.tlb import ACC_LOAD, ACC_STORE, ASID_MASK, VMID_MASK, tlb_fence
 OK = 0  # same codes as rvisor.hw.engine
 MMIO = 1
 FAULT = 2
+YIELD = -1  # an HSV to the CLINT sent an IPI
+HTIF = -2  # an HSV wrote the HTIF tohost word
 
 SYS_SRET = 0
 SYS_WFI = 1
@@ -82,7 +84,8 @@ def sfence(h, insn, guest, x, csr, hs, tlb):
 
 
 # runs for SYSTEM instructions with funct3 = 4 (HLV/HLVX/HSV) and for HFENCE.VVMA/GVMA.
-# Returns (code, tval): OK, MMIO (exit slots filled), or FAULT + cause.
+# Returns (code, tval): OK (tval 1 after a CLINT store), MMIO (exit slots filled), YIELD, HTIF
+# (a store like any other: the engine leaves so that Python sees what it wrote), or FAULT + cause.
 @njit(cache=True, nogil=True)
 def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
     f3 = (insn >> 12) & 7
@@ -159,8 +162,9 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
         # a device or the CLINT, naturally contained in one page
         if L.CLINT_BASE <= pa0 < L.CLINT_BASE + L.CLINT_SIZE:
             if store:
-                clint_store(pa0 - L.CLINT_BASE, size, value, hs, mach, mtime)
-                return OK, 0
+                if clint_store(pa0 - L.CLINT_BASE, size, value, hs, mach, mtime) == 2:
+                    return YIELD, 0
+                return OK, 1  # timers or mtime may have moved: the engine re-checks interrupts
             v = clint_load(pa0 - L.CLINT_BASE, size, hs, mach, mtime)
         elif not store and L.ROM_BASE <= pa0 and pa0 + size <= L.ROM_BASE + L.ROM_SIZE:
             v = np.int64(0)
@@ -179,6 +183,7 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
             return MMIO, 0
     else:
         v = np.int64(0)
+        touched = False
         for i in range(size):
             a = va + i
             p = (pa0 + i) if a < page_end or pa1 < 0 else (pa1 + (a - page_end))
@@ -188,10 +193,12 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
                 return FAULT + (L.EXC_STORE_ACCESS if store else L.EXC_LOAD_ACCESS), a
             if store:
                 ram[off] = (value >> (8 * i)) & 0xFF
+                if (p & ~7) == mach[L.M_TOHOST]:
+                    touched = True
             else:
                 v |= np.int64(ram[off]) << (8 * i)
         if store:
-            return OK, 0
+            return (HTIF if touched else OK), 0
     if size < 8:
         if unsigned:
             v &= (np.int64(1) << (8 * size)) - 1
