@@ -148,7 +148,10 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
     for i in range(size):
         a = va + i
         if i == 0 or (a & 0xFFF) == 0:
-            pa = translate_guest(h, a, acc, epriv, hlvx, False, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            # HLV/HSV share the TLB with VS/VU accesses of the same mode (the key is the same), so a
+            # cached guest translation stays visible to them until a fence, as for the guest; HLVX
+            # needs execute permission instead of read and always walks
+            pa = translate_guest(h, a, acc, epriv, hlvx, not hlvx, csr, hs, r64, ram_base, ram_size, tlb, cnt)
             if pa < 0:
                 hs[h, L.HS_HLV] = 1  # take_trap sets GVA: the fault is at a guest virtual address
                 return FAULT - pa - 1, a
