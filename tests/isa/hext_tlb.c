@@ -278,6 +278,51 @@ static void test_guest_asids(void)
     must(54, VS, va, 0x2002);
 }
 
+/* HLV/HSV see the guest's cached translations: an HLV that filled an entry keeps reading
+   through it after a G-stage change until a fence drops it, as the guest's own loads do.
+   (The sequence of a public hypervisor test suite's "hfences correctly invalidate guest tlb
+   entries" and "hs sfence does not affect guest level tlb entries" cases.) */
+static void test_hlv_cached(u64 *vroot)
+{
+    u64 *p4 = data[4], *p5 = data[5];
+    u64 va = 0x4000e000UL;
+    p4[0] = 0x1001;
+    p5[0] = 0x2002;
+    *slot(vroot, va, 0, 0) = pte_leaf(va, RW_AD);
+    u64 *g = slot(groot1, va, 0, 1);
+    *g = pte_leaf((u64)p4, G_RWX);
+    CSR_WRITE(vsatp, satp_of(vroot, 5));
+    CSR_WRITE(hgatp, hgatp_of(groot1, 1));
+    CSR_SET(hstatus, 1UL << 8); /* SPVP = 1: HLV as VS-mode */
+    hfence_gvma_all();
+    hfence_vvma_all();
+    check(90, probe(3, PROBE_HLVD | PROBE_NOFLUSH, va, 0), 0x1001);
+    *g = pte_leaf((u64)p5, G_RWX);
+    u64 v = probe(3, PROBE_HLVD | PROBE_NOFLUSH, va, 0);
+    if (!on_qemu)
+        check(91, v, 0x1001);
+    sfence_all(); /* HS level: guest entries stay */
+    v = probe(3, PROBE_HLVD | PROBE_NOFLUSH, va, 0);
+    if (!on_qemu)
+        check(92, v, 0x1001);
+    hfence_vvma_all(); /* drops the combined entry: the new G-stage mapping is walked */
+    check(93, probe(3, PROBE_HLVD | PROBE_NOFLUSH, va, 0), 0x2002);
+    *g = pte_leaf((u64)p4, G_RWX);
+    v = probe(3, PROBE_HLVD | PROBE_NOFLUSH, va, 0);
+    if (!on_qemu)
+        check(94, v, 0x2002);
+    /* a guest load in VS-mode shares the entry HLV filled (same mode, same key) */
+    stale(95, VS, va, 0x2002);
+    hfence_gvma_vmid(1);
+    check(96, probe(3, PROBE_HLVD | PROBE_NOFLUSH, va, 0), 0x1001);
+    /* HSV through the cached entry, then a VS load sees the value */
+    probe(3, PROBE_HSVD | PROBE_NOFLUSH, va + 8, 0x5a5a);
+    check(97, outcome(), OKAY);
+    must(98, VS, va + 8, 0x5a5a);
+    check(99, p4[1], 0x5a5a);
+    CSR_CLEAR(hstatus, 1UL << 8);
+}
+
 /* host address spaces: satp ASIDs, SFENCE.VMA's operands, global mappings; guest fences keep
    host entries */
 static void test_host(void)
@@ -362,6 +407,7 @@ void test_main(void)
     test_gvma(vroot);
     test_two_vms(vroot);
     test_guest_asids();
+    test_hlv_cached(vroot);
     test_host();
     CSR_WRITE(vsatp, 0);
     CSR_WRITE(hgatp, 0);
