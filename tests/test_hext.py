@@ -153,3 +153,23 @@ def test_vm_switch_by_csr_writes_keeps_contexts() -> None:
     assert load_in(1)[0] == 0x2222 and load_in(0)[0] == 0x1111
     m.flush_tlb(0)
     assert load_in(0)[0] == 0x3333 and load_in(1)[0] == 0x2222
+
+
+def test_idle_board_advances_time_to_vstimecmp(guest_elf: Callable[[str], Path]) -> None:
+    """With every hart waiting, the deterministic clock jumps to the nearest timer deadline; with
+    Sstc enabled for VS (menvcfg.STCE and henvcfg.STCE) vstimecmp - htimedelta is one of them
+    (VSTIP: "time + htimedelta >= vstimecmp"), so a guest waiting for its own timer wakes then."""
+    board = build_board(str(guest_elf(HELLO)), bios="none", console="none")
+    try:
+        m = board.machine
+        now = int(m.mach[L.M_MTIME])
+        m.hs[0, L.HS_STATE] = L.HART_WFI
+        stce = -(1 << 63)
+        m.csr[0, L.CSR_MENVCFG] = stce
+        m.csr[0, L.CSR_HENVCFG] = stce
+        m.csr[0, L.CSR_HTIMEDELTA] = 500
+        m.csr[0, L.CSR_VSTIMECMP] = now + 500 + 1234
+        board._idle(False)
+        assert int(m.mach[L.M_MTIME]) == now + 1234
+    finally:
+        board.close()
