@@ -42,6 +42,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "v-u_failcode": (7, ""),
     "p_trapcode": ((3 | 1337) >> 1, ""),
     "p_console": (0, "HTIF ok\n"),
+    "p_hext_tohost": (0, "HSV ok\n"),
 }
 
 # where QEMU's spike machine departs: it has no time CSR, so rdtime is illegal
@@ -136,7 +137,9 @@ def test_rvisor(htif_build: Path, name: str) -> None:
 def test_qemu_spike(htif_build: Path, name: str) -> None:
     if shutil.which(QEMU) is None:
         pytest.skip(f"{QEMU} is not installed: the HTIF programs are not proven on QEMU")
-    cmd = [QEMU, "-M", "spike", "-bios", "none", "-nographic", "-display", "none",
+    # programs named *hext* use the hypervisor extension, which QEMU 7.2 enables on request
+    cpu = ["-cpu", "rv64,h=true"] if "hext" in name else []
+    cmd = [QEMU, "-M", "spike", "-bios", "none", "-nographic", "-display", "none", *cpu,
            "-kernel", str(_elf(htif_build, name))]
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)

@@ -236,6 +236,10 @@ class Board:
                 int(m.hs[h, L.HS_MTIMECMP]),
                 int(m.hs[h, L.HS_SBI_TIMECMP]),
                 int(m.csr[h, L.CSR_STIMECMP]) if int(m.csr[h, L.CSR_MENVCFG]) < 0 else -1,
+                # Sstc for VS: VSTIP rises when time + htimedelta reaches vstimecmp
+                int(m.csr[h, L.CSR_VSTIMECMP]) - int(m.csr[h, L.CSR_HTIMEDELTA])
+                if int(m.csr[h, L.CSR_MENVCFG]) < 0 and int(m.csr[h, L.CSR_HENVCFG]) < 0
+                else -1,
             ):
                 if d > now:
                     deadlines.append(d)

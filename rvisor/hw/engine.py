@@ -24,11 +24,11 @@ from rvisor.hw.clint import clint_load, clint_store
 from rvisor.hw.csr import MIP_SEIP, csr_allowed, csr_read, csr_write, mip_value
 from rvisor.hw.edev import edev_find, edev_load, edev_store
 from rvisor.hw.fpu import WROTE_F, fp_compute
-from rvisor.hw.gstage import TAG_SHIFT
 from rvisor.hw.hcsr import vs_number
 from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
 from rvisor.hw.mmu import data_key, translate
-from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TAG_SHIFT, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.tlb import CTX_SHIFT, N_CTX, ctx_salt, ctx_select
 from rvisor.hw.trap import TO_FIRMWARE, TO_VMM, pick_interrupt, take_trap, xret
 
 SIGN = -(1 << 63)
@@ -56,14 +56,6 @@ def srl(a, sh):
 @njit(cache=True, nogil=True)
 def ult(a, b):
     return (a ^ SIGN) < (b ^ SIGN)
-
-
-# runs on sfence.vma, satp writes and SBI remote fences: forget every cached translation
-@njit(cache=True, nogil=True)
-def flush_tlb(tlb, h):
-    for a in range(3):
-        for i in range(TLB_ENTRIES):
-            tlb[h, a, i, TLB_TAG] = -1
 
 
 # runs for each byte of a misaligned access: that byte's RAM offset, translated on its own since
@@ -234,7 +226,7 @@ def csr_op(h, insn, priv, x, csr, hs, tlb, instret, mtime):
         else:
             new = base & ~src
         if csr_write(h, num, new, csr, hs, instret):
-            flush_tlb(tlb, h)
+            ctx_select(h, csr, hs, tlb)  # satp, vsatp or hgatp: switch context, keep the others' entries
     if rd != 0:
         x[h, rd] = old
     return 0
@@ -412,12 +404,14 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
     frac = hs[h, L.HS_TIME_FRAC]
     instret0 = cnt[h, L.CNT_INSTRET]
     hs[h, L.HS_RES_VALID] = 0  # another hart may have run: drop the LR reservation
+    ctx_select(h, csr, hs, tlb)  # Python may have written satp/vsatp/hgatp (rvisor.hw.tlb, contract)
     n = 0
     next_check = 0
     fetch_vpn = -1
     fetch_page = 0
     data_bare = True
     dkey = 0
+    dsalt = 0
     vfs_off = False
     priv = hs[h, L.HS_PRIV]
     mtime = mtime0
@@ -457,6 +451,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                 next_check = next_deadline(h, budget, csr, hs, mtime0, frac, ipt, mtime)
             dkey = data_key(h, priv, csr, hs)
             data_bare = dkey < 0
+            dsalt = ctx_salt((dkey >> CTX_SHIFT) & (N_CTX - 1))  # where this context's entries sit
             # V=1: FP instructions also need vsstatus.FS on (Hypervisor chapter, vsstatus)
             vfs_off = hs[h, L.HS_V] != 0 and (csr[h, L.CSR_VSSTATUS] & L.MSTATUS_FS) == 0
 
@@ -537,7 +532,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         pa = va
                     else:
                         vpn = va >> 12
-                        idx = vpn & (TLB_ENTRIES - 1)
+                        idx = (vpn ^ dsalt) & (TLB_ENTRIES - 1)
                         acc = ACC_STORE if store else ACC_LOAD
                         if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
                             pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
@@ -812,7 +807,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                     elif (insn >> 25) == 0x09 and rd == 0:  # SFENCE.VMA
                         exc = system_check(h, SYS_SFENCE, priv, csr, hs)
                         if exc < 0:
-                            sfence(h, tlb, hs)
+                            sfence(h, insn, hs[h, L.HS_V] != 0, x, csr, hs, tlb)
                             fetch_vpn = -1
                     elif (insn >> 25) == 0x11 or (insn >> 25) == 0x31:  # HFENCE.VVMA / HFENCE.GVMA
                         code, _ = hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)
@@ -830,9 +825,17 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         n += 1
                         pc = npc
                         break
+                    if code < 0:  # an HSV that wrote tohost or sent an IPI: the store is done
+                        reason = L.EXIT_HTIF if code == HTIF else L.EXIT_YIELD
+                        n += 1
+                        pc = npc
+                        break
                     if code != OK:
                         exc = code - FAULT
                         tval = hva
+                    elif hva == 1:  # a CLINT store: timers or mtime may have moved
+                        mtime0 = mach[L.M_MTIME]
+                        next_check = 0
                 else:
                     t_now = now(mtime, mtime0, frac, n, ipt)
                     code = csr_op(h, insn, priv, x, csr, hs, tlb, instret0 + n, t_now)
@@ -871,7 +874,7 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         pa = va
                     else:
                         vpn = va >> 12
-                        idx = vpn & (TLB_ENTRIES - 1)
+                        idx = (vpn ^ dsalt) & (TLB_ENTRIES - 1)
                         if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
                             pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
                     off = pa - ram_base

@@ -11,7 +11,9 @@ Instruction or Pseudoinstruction".  G-stage accesses are user-level: leaves need
 
 The software TLB caches the combined translation (guest virtual page -> host physical page),
 so a warm guest pays one tag compare per access, as in S/U mode.  Guest entries carry the V bit
-of the key (``vs_key``), so host and guest translations never alias.
+of the key (``vs_key``) and a guest context slot (vsatp and hgatp: guest ASID and VMID, see
+``rvisor.hw.tlb``), so host and guest translations never alias, nor do two VMs' or two guest
+address spaces'.
 """
 
 from __future__ import annotations
@@ -19,20 +21,32 @@ from __future__ import annotations
 from numba import njit
 
 from rvisor.hw import layout as L
-from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.tlb import (
+    ACC_FETCH,
+    ACC_LOAD,
+    ACC_STORE,
+    CTX_SHIFT,
+    INFO_GLOBAL,
+    TAG_SHIFT,
+    TLB_ENTRIES,
+    TLB_INFO,
+    TLB_PAGE,
+    TLB_TAG,
+    ctx_salt,
+)
 
 PTE_V = 1
 PTE_R = 2
 PTE_W = 4
 PTE_X = 8
 PTE_U = 16
+PTE_G = 32
 PTE_A = 64
 PTE_D = 128
 PPN_MASK = (1 << 44) - 1
 PTE_RESERVED = -(1 << 54)
 KEY_V = 16  # TLB key bit: a guest (V=1) translation
 KEY_HSMXR = 32  # TLB key bit: HS-level mstatus.MXR (applies to both stages in V=1)
-TAG_SHIFT = 6  # TLB tag = vpn << TAG_SHIFT | key
 
 PAGE_FAULT = (L.EXC_INSN_PAGE, L.EXC_LOAD_PAGE, L.EXC_STORE_PAGE)
 GUEST_PAGE_FAULT = (L.EXC_INSN_GUEST_PAGE, L.EXC_LOAD_GUEST_PAGE, L.EXC_STORE_GUEST_PAGE)
@@ -147,13 +161,15 @@ def translate_guest(h, va, acc, priv, hlvx, fill, csr, hs, r64, ram_base, ram_si
     hgatp = csr[h, L.CSR_HGATP]
     hsmxr = (mstatus >> 19) & 1
     vpn = va >> 12
-    idx = vpn & (TLB_ENTRIES - 1)
-    key = vs_key(priv, vsst, mstatus)
+    k = hs[h, L.HS_CTX_GUEST]
+    idx = (vpn ^ ctx_salt(k)) & (TLB_ENTRIES - 1)
+    key = vs_key(priv, vsst, mstatus) | (k << CTX_SHIFT)
     if fill and tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | key):
         return tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
     hs[h, L.HS_IMPLICIT] = 0
     vsatp = csr[h, L.CSR_VSATP]
     mode = (vsatp >> 60) & 0xF
+    info = 0
     if mode == 0:
         gpa = va
     else:
@@ -165,6 +181,7 @@ def translate_guest(h, va, acc, priv, hlvx, fill, csr, hs, r64, ram_base, ram_si
             return pf
         a = (vsatp & PPN_MASK) << 12
         i = levels - 1
+        glob = 0
         while True:
             pte_gpa = a + ((va >> (12 + 9 * i)) & 0x1FF) * 8
             pte_pa = gstage(h, pte_gpa, acc, IMPLICIT_READ, hgatp, 0, False, hs, r64, ram_base, ram_size, cnt)
@@ -174,6 +191,7 @@ def translate_guest(h, va, acc, priv, hlvx, fill, csr, hs, r64, ram_base, ram_si
             if off < 0 or off >= ram_size:
                 return -(ACCESS_FAULT[acc] + 1)
             pte = r64[off >> 3]
+            glob |= pte & PTE_G
             if (pte & PTE_V) == 0 or ((pte & PTE_R) == 0 and (pte & PTE_W) != 0) or (pte & PTE_RESERVED):
                 return pf
             if pte & (PTE_R | PTE_X):
@@ -212,22 +230,12 @@ def translate_guest(h, va, acc, priv, hlvx, fill, csr, hs, r64, ram_base, ram_si
             r64[off >> 3] = pte | want
         low = (1 << (9 * i)) - 1
         gpa = (((ppn & ~low) | ((va >> 12) & low)) << 12) | (va & 0xFFF)
+        info = i | (INFO_GLOBAL if glob else 0)  # the VS-stage leaf: what HFENCE.VVMA addresses
     pa = gstage(h, gpa, acc, IMPLICIT_NONE, hgatp, hsmxr, hlvx, hs, r64, ram_base, ram_size, cnt)
     if pa < 0:
         return pa
     if fill:
         tlb[h, acc, idx, TLB_TAG] = (vpn << TAG_SHIFT) | key
         tlb[h, acc, idx, TLB_PAGE] = pa & ~0xFFF
+        tlb[h, acc, idx, TLB_INFO] = info
     return pa
-
-
-# runs on SFENCE.VMA, HFENCE.VVMA and HFENCE.GVMA: drop the cached translations of one side
-@njit(cache=True, nogil=True)
-def flush_side(tlb, h, guest):
-    """guest=True drops every V=1 entry (all VMIDs and ASIDs: a superset of what the fences
-    require), guest=False every HS/U entry; the other side's entries stay."""
-    for a in range(3):
-        for i in range(TLB_ENTRIES):
-            t = tlb[h, a, i, TLB_TAG]
-            if t != -1 and ((t & KEY_V) != 0) == guest:
-                tlb[h, a, i, TLB_TAG] = -1

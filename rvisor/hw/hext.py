@@ -8,7 +8,7 @@
 * ``tinst_value``: the mtinst/htinst value of an exception ("Transformed Instruction or
   Pseudoinstruction for mtinst or htinst").
 
-Result codes are the engine's: OK, MMIO, FAULT + cause (``rvisor.hw.engine``).
+Result codes are the engine's: OK, MMIO, YIELD, HTIF, FAULT + cause (``rvisor.hw.engine``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from numba import njit
 
 from rvisor.hw import layout as L
 from rvisor.hw.clint import clint_load, clint_store
-from rvisor.hw.gstage import flush_side, translate_guest
-from rvisor.hw.tlb import ACC_LOAD, ACC_STORE
+from rvisor.hw.gstage import translate_guest
+from rvisor.hw.tlb import ACC_LOAD, ACC_STORE, ASID_MASK, VMID_MASK, tlb_fence
 
 OK = 0  # same codes as rvisor.hw.engine
 MMIO = 1
 FAULT = 2
+YIELD = -1  # an HSV to the CLINT sent an IPI
+HTIF = -2  # an HSV wrote the HTIF tohost word
 
 SYS_SRET = 0
 SYS_WFI = 1
@@ -66,14 +68,24 @@ def system_check(h, kind, priv, csr, hs):
     return -1
 
 
-# runs for SFENCE.VMA that passed system_check: V=1 fences only this guest's VS-stage entries
+# runs for SFENCE.VMA that passed system_check, and for HFENCE.VVMA: the VS-stage form drops the
+# guest entries of the current hgatp.VMID, the HS form the host entries
 @njit(cache=True, nogil=True)
-def sfence(h, tlb, hs):
-    flush_side(tlb, h, hs[h, L.HS_V] != 0)
+def sfence(h, insn, guest, x, csr, hs, tlb):
+    """Priv spec 4.2.1: rs1 = x0 orders every address, else only the leaf that maps the virtual
+    address in rs1; rs2 = x0 every address space, else only ASID rs2, global mappings excepted.
+    Hypervisor chapter, "Hypervisor Memory-Management Fence Instructions": in VS-mode, and for
+    HFENCE.VVMA, the addresses and ASIDs are the guest's and only the VMID in hgatp is affected."""
+    rs1 = (insn >> 15) & 31
+    rs2 = (insn >> 20) & 31
+    asid = (x[h, rs2] & ASID_MASK) if rs2 != 0 else -1
+    vmid = ((csr[h, L.CSR_HGATP] >> 44) & VMID_MASK) if guest else -1
+    tlb_fence(h, tlb, hs, guest, vmid, asid, rs1 != 0, x[h, rs1] >> 12)
 
 
 # runs for SYSTEM instructions with funct3 = 4 (HLV/HLVX/HSV) and for HFENCE.VVMA/GVMA.
-# Returns (code, tval): OK, MMIO (exit slots filled), or FAULT + cause.
+# Returns (code, tval): OK (tval 1 after a CLINT store), MMIO (exit slots filled), YIELD, HTIF
+# (a store like any other: the engine leaves so that Python sees what it wrote), or FAULT + cause.
 @njit(cache=True, nogil=True)
 def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
     f3 = (insn >> 12) & 7
@@ -93,7 +105,14 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
             return FAULT + L.EXC_ILLEGAL, 0
         if f7 == 0x31 and priv == L.PRV_S and (csr[h, L.CSR_MSTATUS] & L.MSTATUS_TVM):
             return FAULT + L.EXC_ILLEGAL, 0
-        flush_side(tlb, h, True)  # every guest entry: a superset of any address/ASID/VMID operand
+        if f7 == 0x11:
+            sfence(h, insn, True, x, csr, hs, tlb)
+        else:
+            # HFENCE.GVMA: rs2 a VMID; rs1 (guest physical address >> 2) narrows nothing here, since
+            # the TLB caches combined translations (rvisor.hw.tlb): the VMID's entries all go
+            rs2v = (insn >> 20) & 31
+            vmid = (x[h, rs2v] & VMID_MASK) if rs2v != 0 else -1
+            tlb_fence(h, tlb, hs, True, vmid, -1, False, 0)
         return OK, 0
     if f3 != 4 or f7 < 0x30 or f7 > 0x37:
         return FAULT + L.EXC_ILLEGAL, 0
@@ -129,7 +148,10 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
     for i in range(size):
         a = va + i
         if i == 0 or (a & 0xFFF) == 0:
-            pa = translate_guest(h, a, acc, epriv, hlvx, False, csr, hs, r64, ram_base, ram_size, tlb, cnt)
+            # HLV/HSV share the TLB with VS/VU accesses of the same mode (the key is the same), so a
+            # cached guest translation stays visible to them until a fence, as for the guest; HLVX
+            # needs execute permission instead of read and always walks
+            pa = translate_guest(h, a, acc, epriv, hlvx, not hlvx, csr, hs, r64, ram_base, ram_size, tlb, cnt)
             if pa < 0:
                 hs[h, L.HS_HLV] = 1  # take_trap sets GVA: the fault is at a guest virtual address
                 return FAULT - pa - 1, a
@@ -143,8 +165,9 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
         # a device or the CLINT, naturally contained in one page
         if L.CLINT_BASE <= pa0 < L.CLINT_BASE + L.CLINT_SIZE:
             if store:
-                clint_store(pa0 - L.CLINT_BASE, size, value, hs, mach, mtime)
-                return OK, 0
+                if clint_store(pa0 - L.CLINT_BASE, size, value, hs, mach, mtime) == 2:
+                    return YIELD, 0
+                return OK, 1  # timers or mtime may have moved: the engine re-checks interrupts
             v = clint_load(pa0 - L.CLINT_BASE, size, hs, mach, mtime)
         elif not store and L.ROM_BASE <= pa0 and pa0 + size <= L.ROM_BASE + L.ROM_SIZE:
             v = np.int64(0)
@@ -163,6 +186,7 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
             return MMIO, 0
     else:
         v = np.int64(0)
+        touched = False
         for i in range(size):
             a = va + i
             p = (pa0 + i) if a < page_end or pa1 < 0 else (pa1 + (a - page_end))
@@ -172,10 +196,12 @@ def hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime):
                 return FAULT + (L.EXC_STORE_ACCESS if store else L.EXC_LOAD_ACCESS), a
             if store:
                 ram[off] = (value >> (8 * i)) & 0xFF
+                if (p & ~7) == mach[L.M_TOHOST]:
+                    touched = True
             else:
                 v |= np.int64(ram[off]) << (8 * i)
         if store:
-            return OK, 0
+            return (HTIF if touched else OK), 0
     if size < 8:
         if unsigned:
             v &= (np.int64(1) << (8 * size)) - 1

@@ -67,7 +67,13 @@ HS_TINST = 34  # engine-internal: mtinst/htinst value for the trap being taken
 HS_HLV = 35  # engine-internal: 1 while an HLV/HSV access runs, 2 for HLVX (execute permission)
 HS_IMPLICIT = 36  # engine-internal: pseudoinstruction of the VS-stage PTE access that faulted, or 0
 HS_VMM = 37  # 1 = rvisor's VMM plays HS-mode: a trap from V=1 that targets HS exits with EXIT_HS_TRAP
-HS_SIZE = 48
+# TLB translation contexts (engine-internal, see rvisor.hw.tlb): current slots and round-robin cursors
+HS_CTX_HOST = 38  # context slot of the current satp (0..15)
+HS_CTX_GUEST = 39  # context slot of the current vsatp/hgatp pair (16..31)
+HS_CTX_NEXT_HOST = 40  # next host slot to reuse
+HS_CTX_NEXT_GUEST = 41  # next guest slot to reuse
+HS_CTX = 64  # 32 slots of two words: satp and 0 (host), or vsatp and hgatp (guest); -1 = empty
+HS_SIZE = 128
 
 # hart run states (HS_STATE)
 HART_RUNNING = 0

@@ -5,6 +5,15 @@ offers the small Python API that devices, firmware and the VMM use between
 engine runs (physical memory access, interrupt lines, TLB flushes).  Running
 instructions is ``rvisor.hw.engine.run``; assembling devices around a
 ``Machine`` is ``rvisor.hw.board``.
+
+Translation contexts: the TLB keeps the entries of several address spaces at
+once, tagged by context (host satp; guest vsatp and hgatp, i.e. guest ASID and
+VMID; see ``rvisor.hw.tlb``).  Each engine run starts by selecting the contexts
+that match the hart's satp, vsatp and hgatp, so Python code that switches a
+hart to another VM or vCPU by writing those registers straight into ``csr``
+between runs needs no flush, and the other contexts' entries survive the
+switch.  ``flush_tlb`` is for page tables changed without a fence, or a VMID or
+ASID reused (with the same root) for different tables.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import numpy as np
 from rvisor.hw import layout as L
 from rvisor.hw.csr import mip_value, reset_csrs
 from rvisor.hw.rvc import build_table
-from rvisor.hw.tlb import TLB_SHAPE
+from rvisor.hw.tlb import TLB_SHAPE, reset_contexts
 
 
 class MemoryError_(Exception):
@@ -75,6 +84,7 @@ class Machine:
         self.hs[h, L.HS_FETCH_PAGE] = -1
         self.hs[h, L.HS_EVENT] = 1
         reset_csrs(self.csr[h], h, self.hext)
+        reset_contexts(self.hs[h])
         self.tlb[h] = -1
 
     # ---- running -----------------------------------------------------------------------
@@ -210,8 +220,10 @@ class Machine:
         return b
 
     # ---- address translation -------------------------------------------------------
-    # runs on sfence.vma done on a hart's behalf (SBI remote fence) and on satp changes from Python
+    # runs on sfence.vma done on a hart's behalf (SBI remote fence), and when page tables changed
+    # without a fence; a satp/vsatp/hgatp change from Python needs none (the next run selects it)
     def flush_tlb(self, h: int) -> None:
+        """Drop every cached translation of hart h, of every context (the context slots stay)."""
         self.tlb[h] = -1
         self.hs[h, L.HS_FETCH_PAGE] = -1
 

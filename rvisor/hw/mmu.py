@@ -11,8 +11,21 @@ from __future__ import annotations
 from numba import njit
 
 from rvisor.hw import layout as L
-from rvisor.hw.gstage import TAG_SHIFT, translate_guest, vs_key
-from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.gstage import translate_guest, vs_key
+from rvisor.hw.tlb import (
+    ACC_FETCH,
+    ACC_LOAD,
+    ACC_STORE,
+    CTX_SHIFT,
+    INFO_GLOBAL,
+    N_CTX,
+    TAG_SHIFT,
+    TLB_ENTRIES,
+    TLB_INFO,
+    TLB_PAGE,
+    TLB_TAG,
+    ctx_salt,
+)
 
 PTE_V = 1
 PTE_R = 2
@@ -43,12 +56,14 @@ def walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key
         return pf  # not a canonical (sign-extended) address
     a = (satp & PPN_MASK) << 12
     i = levels - 1
+    glob = 0
     while True:
         pte_addr = a + ((va >> (12 + 9 * i)) & 0x1FF) * 8
         off = pte_addr - ram_base
         if off < 0 or off >= ram_size:
             return -(ACCESS_FAULT[acc] + 1)  # the PTE itself is not in memory
         pte = r64[off >> 3]
+        glob |= pte & PTE_G  # G in a non-leaf PTE makes every mapping below it global (priv 4.3.1)
         if (pte & PTE_V) == 0 or ((pte & PTE_R) == 0 and (pte & PTE_W) != 0) or (pte & PTE_RESERVED):
             return pf
         if pte & (PTE_R | PTE_X):
@@ -85,9 +100,10 @@ def walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key
     low = (1 << (9 * i)) - 1
     page = ((ppn & ~low) | ((va >> 12) & low)) << 12
     vpn = va >> 12
-    idx = vpn & (TLB_ENTRIES - 1)
+    idx = (vpn ^ ctx_salt((key >> CTX_SHIFT) & (N_CTX - 1))) & (TLB_ENTRIES - 1)
     tlb[h, acc, idx, TLB_TAG] = (vpn << TAG_SHIFT) | key
     tlb[h, acc, idx, TLB_PAGE] = page
+    tlb[h, acc, idx, TLB_INFO] = i | (INFO_GLOBAL if glob else 0)
     return page | (va & 0xFFF)
 
 
@@ -110,22 +126,24 @@ def translate(h, va, acc, csr, hs, r64, ram_base, ram_size, tlb, cnt):
         if va >> 56:
             return -(ACCESS_FAULT[acc] + 1)  # beyond the 56-bit physical address space
         return va
-    key = tlb_key(priv, mstatus)
+    k = hs[h, L.HS_CTX_HOST]
+    key = tlb_key(priv, mstatus) | (k << CTX_SHIFT)
     vpn = va >> 12
-    idx = vpn & (TLB_ENTRIES - 1)
+    idx = (vpn ^ ctx_salt(k)) & (TLB_ENTRIES - 1)
     if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | key):
         return tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
     return walk(h, va, acc, priv, mstatus, satp, r64, ram_base, ram_size, tlb, cnt, key)
 
 
-# runs whenever the translation context changes: the part of the TLB tag that is not the page
+# runs whenever the translation context changes: the key bits of a host TLB tag (privilege, SUM,
+# MXR); the context slot is or-ed in above them (rvisor.hw.tlb)
 @njit(cache=True, nogil=True)
 def tlb_key(priv, mstatus):
     return priv | (((mstatus >> 18) & 1) << 2) | (((mstatus >> 19) & 1) << 3)
 
 
-# runs at each interrupt check of the engine: the TLB key of explicit data accesses,
-# or -1 when they are not translated (M-mode, or satp Bare with V=0)
+# runs at each interrupt check of the engine: the TLB key of explicit data accesses (context slot
+# included), or -1 when they are not translated (M-mode, or satp Bare with V=0)
 @njit(cache=True, nogil=True)
 def data_key(h, priv, csr, hs):
     mstatus = csr[h, L.CSR_MSTATUS]
@@ -135,10 +153,10 @@ def data_key(h, priv, csr, hs):
         if priv != L.PRV_M and (mstatus & L.MSTATUS_MPV):
             virt = 1
     if virt != 0:
-        return vs_key(priv, csr[h, L.CSR_VSSTATUS], mstatus)
+        return vs_key(priv, csr[h, L.CSR_VSSTATUS], mstatus) | (hs[h, L.HS_CTX_GUEST] << CTX_SHIFT)
     if priv == L.PRV_M or ((csr[h, L.CSR_SATP] >> 60) & 0xF) == 0:
         return -1
-    return tlb_key(priv, mstatus)
+    return tlb_key(priv, mstatus) | (hs[h, L.HS_CTX_HOST] << CTX_SHIFT)
 
 
 ACC_NAMES = {ACC_FETCH: "fetch", ACC_LOAD: "load", ACC_STORE: "store"}
