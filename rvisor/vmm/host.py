@@ -19,9 +19,10 @@ advances with instructions retired (``mach[M_IPT]`` instructions a tick, as on t
 mach array of the one thread that runs every VM (``adopt_mach``), jumps to the next timer when
 every VM waits (``advance_time``), and two runs repeat exactly.
 
-TLB: the engine's software TLB is not VMID-tagged, so ``load_vcpu`` flushes a hart's cached
-translations whenever it gets another vCPU than the one it ran last (``_needs_flush`` is the one
-place that decides, to relax once tags arrive).
+TLB: the engine tags cached translations by VMID and guest ASID (``rvisor.hw.tlb``), so a hart
+switched to another VM or vCPU keeps every VM's entries; ``_needs_flush`` is the one place that
+decides when a hart must forget them (a VM moved between harts, mappings removed, a VMID reused,
+a remote fence).
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ class Host:
         self._events = 0
         self._wake_listeners: list[Callable[[VM | None], None]] = []
         self._vmids: set[int] = set()
-        self._hart_owner: list[tuple[int, int, int, int] | None] = [None] * harts
+        # per hart: VMID -> (VM serial, memory generation) of the translations it may hold
+        self._hart_cache: list[dict[int, tuple[int, int]]] = [{} for _ in range(harts)]
+        self._serials = 0
         self._t0 = time.monotonic()
         self._run_start: float | None = None
         self._run_seconds = 0.0
@@ -98,11 +101,7 @@ class Host:
                 raise VMError(f"no VM named {name!r} (VMs: {', '.join(self.vms) or 'none'})")
             vm._destroy()
             del self.vms[name]
-            self._vmids.discard(vm.vmid)
-            for h, owner in enumerate(self._hart_owner):
-                if owner is not None and owner[0] == vm.vmid:
-                    self._hart_owner[h] = None
-                    self.machine.flush_tlb(h)
+            self._vmids.discard(vm.vmid)  # its harts' entries go when the VMID is next loaded there
         self.notify()
 
     # runs when a caller looks a VM up by name
@@ -210,16 +209,27 @@ class Host:
         if self._needs_flush(vm, v, h):
             self.machine.flush_tlb(h)
 
-    # runs for every vCPU load: must hart h forget its cached translations? (TLB not VMID-tagged)
+    # runs for every vCPU load: must hart h forget its cached translations?
     def _needs_flush(self, vm: VM, v: VCpu, h: int) -> bool:
-        """Yes unless h last ran this same vCPU, which ran nowhere else since, over the same
-        G-stage mappings, and no remote fence is pending for it."""
-        expect = (vm.vmid, v.index, vm.memory.generation, v.slices)
-        v.slices += 1
-        stale = self._hart_owner[h] != expect or v.flush_pending
-        self._hart_owner[h] = (vm.vmid, v.index, vm.memory.generation, v.slices)
+        """The TLB tags entries by VMID and guest ASID, so a switch between VMs or vCPUs alone needs
+        no flush. Hart h flushes when a remote fence is pending for the vCPU; when h last cached this
+        VMID for another VM (VMIDs are reused) or before the VM's G-stage mappings lost pages
+        (``memory.generation``); or when the VM ran on another hart since: the guest's own fences
+        there did not reach h's entries (KVM flushes a vCPU that moves to another CPU the same way).
+        vCPUs of one VM share a hart's entries, which is safe: a guest fences other vCPUs through
+        SBI RFENCE, which sets ``flush_pending``."""
+        mark = (vm.serial, vm.memory.generation)
+        stale = v.flush_pending or self._hart_cache[h].get(vm.vmid) != mark or vm.last_hart != h
+        self._hart_cache[h][vm.vmid] = mark
+        vm.last_hart = h
         v.flush_pending = False
         return stale
+
+    # runs once per VM from VM.__init__: a number no other VM of this host has had
+    def take_serial(self) -> int:
+        with self._lock:
+            self._serials += 1
+            return self._serials
 
     # ---- scheduling ----------------------------------------------------------------------------------------
     # runs on host.run(): every VM until all have stopped (True) or the timeout passes (False)

@@ -24,7 +24,7 @@ from rvisor.hw import layout as L
 from rvisor.hw.csr import MEDELEG_H, MEDELEG_MASK, reset_csrs
 from rvisor.hw.hcsr import MIP_VS
 from rvisor.hw.machine import Machine
-from rvisor.hw.tlb import TLB_SHAPE
+from rvisor.hw.tlb import N_CTX, TLB_SHAPE
 from rvisor.vmm.memory import s64
 
 # hedeleg as KVM sets it (arch/riscv/kvm/main.c, KVM_HEDELEG_DEFAULT, with illegal instruction)
@@ -45,6 +45,10 @@ COUNTERS = 0x7  # CY, TM, IR
 STCE = -(1 << 63)
 NEVER = 0x7FFFFFFFFFFFFFFF
 U64 = (1 << 64) - 1
+# hs slots that belong to the physical hart, not to the vCPU on it: the TLB's context table
+# (its entries are tagged with these slots' indices) and the translation key of the last run
+HART_OWN = np.array([L.HS_TLB_KEY, L.HS_CTX_HOST, L.HS_CTX_GUEST, L.HS_CTX_NEXT_HOST, L.HS_CTX_NEXT_GUEST]
+                    + list(range(L.HS_CTX, L.HS_CTX + 2 * N_CTX)))
 MIP_VSSIP = 1 << L.IRQ_VSSI
 MIP_VSTIP = 1 << L.IRQ_VSTI
 MIP_VSEIP = 1 << L.IRQ_VSEI
@@ -73,7 +77,6 @@ class VCpu:
         self.suspended = False  # in an HSM retentive suspend: a0 = SBI_SUCCESS is already written
         self.hart: int | None = None  # the physical hart it is loaded on
         self.flush_pending = False  # a remote fence asked for its cached translations to go
-        self.slices = 0
 
     # ---- where the live state is ----------------------------------------------------------------
     # runs whenever the VMM reads or writes a vCPU's registers: the rows in use and their index
@@ -88,7 +91,10 @@ class VCpu:
         machine.x[h] = self.x[0]
         machine.f[h] = self.f[0]
         machine.csr[h] = self.csr[0]
+        keep = machine.hs[h, HART_OWN].copy()  # the hart's TLB context table stays with its TLB
         machine.hs[h] = self.hs[0]
+        machine.hs[h, HART_OWN] = keep
+        machine.hs[h, L.HS_FETCH_PAGE] = -1
         machine.cnt[h] = self.cnt[0]
         machine.hs[h, L.HS_EVENT] = 1  # re-check interrupts at once (hvip may have changed)
         self.hart = h

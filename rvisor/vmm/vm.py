@@ -115,6 +115,8 @@ class VM:
         self.config = cfg
         self.name = cfg.name
         self.vmid = vmid
+        self.serial = host.take_serial()  # unique on the host: VMIDs are reused after destroy
+        self.last_hart: int | None = None  # the hart this VM's vCPUs ran on last (Host._needs_flush)
         self._lock = threading.RLock()
         self._state = VMState.CREATED
         self.exit_status: str | None = None
