@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -572,6 +573,41 @@ def test_crashers_stopped_alone_beside_linux(shared_guest: Callable[[str], Path]
     assert "loaded from unmapped guest-physical address 0x40000000" in load.report
     assert b"CRASH jump" in jump.console.output() and b"CRASH unmapped" in load.console.output()
     _linux_ok(good)
+
+
+# proves: a guest spinning with interrupts off (a timer pending, vsstatus.SIE clear) is stopped
+# alone by the watchdog with its report, and one storming the VMM with SBI calls and device reads is
+# held to its share and named in a warning, while a Linux VM beside them powers off cleanly
+@SLOW
+def test_spin_and_exit_storm_contained_beside_linux(shared_guest: Callable[[str], Path],
+                                                    guest_elf: Callable[[str], Path]) -> None:
+    kernel, initrd = _linux(shared_guest)
+    host = Host(harts=2, memory=512 << 20, clock="realtime")
+    good = host.create(VMConfig(name="good", kernel=kernel, initrd=initrd, append=APPEND, memory=128 << 20))
+    spin = host.create(VMConfig(name="spin", kernel=guest_elf("guest/build/vm/crash_spin.elf"),
+                                memory=16 << 20))
+    storm = host.create(VMConfig(name="storm", kernel=guest_elf("guest/build/vm/crash_storm.elf"),
+                                 memory=16 << 20))
+    spin.watchdog.spin_limit = 50_000_000
+    storm.watchdog.storm_window = 0.5
+    for vm in (good, spin, storm):
+        vm.start()
+    runner = threading.Thread(target=host.run, kwargs={"timeout": TIMEOUT})
+    runner.start()
+    deadline = time.monotonic() + TIMEOUT
+    while good.state == VMState.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stats = storm.stats()
+    storm.stop()
+    runner.join(TIMEOUT)
+    assert not runner.is_alive()
+    _linux_ok(good)
+    assert spin.exit_status == "stuck", spin.report
+    assert "with interrupts disabled (vsstatus.SIE = 0)" in spin.report
+    assert b"CRASH spin" in spin.console.output()
+    assert stats["state"] == "running" and stats["exits"].get("sbi", 0) > 1000
+    assert stats["exit_storms"] >= 1 and "exit storm" in stats["warnings"][0], stats["warnings"]
+    assert storm.exit_status == "stopped"
 
 
 # proves: one image may back read-only drives of several VMs at once, but a VM cannot open it

@@ -40,6 +40,7 @@ from rvisor.vmm.exits import handle_exit
 from rvisor.vmm.memory import GuestMemory, HostMemoryExhausted, s64
 from rvisor.vmm.sbi import GuestSbi
 from rvisor.vmm.vcpu import MIP_VSEIP, MIP_VSSIP, VCpu, VCpuState
+from rvisor.vmm.watchdog import Watchdog, masked_run, storm_check
 
 if TYPE_CHECKING:
     from rvisor.vmm.host import Host
@@ -115,6 +116,7 @@ class VM:
         self.config = cfg
         self.name = cfg.name
         self.vmid = vmid
+        self.watchdog = Watchdog()
         self.serial = host.take_serial()  # unique on the host: VMIDs are reused after destroy
         self.last_hart: int | None = None  # the hart this VM's vCPUs ran on last (Host._needs_flush)
         self._lock = threading.RLock()
@@ -548,6 +550,7 @@ class VM:
             start = int(m.cnt[hart, L.CNT_INSTRET])
             realtime = self.host.clock == "realtime"
             self.slices += 1
+            exits = 0
             try:
                 while True:
                     left = budget - (int(m.cnt[hart, L.CNT_INSTRET]) - start)
@@ -574,6 +577,7 @@ class VM:
                     if self._last_exit:
                         ns = time.perf_counter_ns() - t_exit
                         self.exit_ns[self._last_exit] = self.exit_ns.get(self._last_exit, 0) + ns
+                        exits += 1
                     if not keep or self._state != VMState.RUNNING or self._pending_reboot:
                         break
             finally:
@@ -583,10 +587,29 @@ class VM:
                 self._reboot()
             seconds = time.perf_counter() - t0
             self.hart_seconds += seconds
+            self._watch(v, instr, seconds, exits)
             now = self.host.mtime_now()
             runnable = self._state == VMState.RUNNING and any(self._can_run(o, now) for o in self.vcpus)
             stopped = self._state in (VMState.STOPPED, VMState.DESTROYED)
             return SliceResult(instr, seconds, runnable, None if runnable else self.wake_at(), stopped)
+
+    # runs after every slice: stop a vCPU stuck with interrupts off, name an exit storm (rvisor.vmm.watchdog)
+    def _watch(self, v: VCpu, instr: int, seconds: float, exits: int) -> None:
+        if self._state != VMState.RUNNING:
+            return
+        run = masked_run(self.watchdog, v.index, v.csr, v.hs, self.host.mtime_now(), instr)
+        if run >= self.watchdog.spin_limit:
+            pc = int(v.hs[0, L.HS_PC]) & (2**64 - 1)
+            self.fail("stuck", f"vCPU {v.index} ran {run:,} instructions in VS-mode with interrupts"
+                               f" disabled (vsstatus.SIE = 0) while an interrupt it enabled was pending,"
+                               f" last at pc {pc:#x}: it spins with interrupts off, so the VM was stopped")
+            return
+        rate = storm_check(self.watchdog, seconds, exits)
+        if rate is not None and self.watchdog.storms == 1:
+            common = max(self.exit_counts, key=self.exit_counts.get) if self.exit_counts else "?"
+            self.watchdog.warnings.append(
+                f"exit storm: {rate:,.0f} exits a second of its hart time (mostly {common}), the VMM"
+                f" handling them more than the guest runs; it is held to its share")
 
     # ---- statistics -------------------------------------------------------------------------------------
     # runs for `rvisor up`'s table, the API and tests: the VM's counters by name
@@ -615,6 +638,8 @@ class VM:
             "vcpus": len(self.vcpus),
             "reboots": self.reboots,
             "slices": self.slices,
+            "warnings": list(self.watchdog.warnings),
+            "exit_storms": self.watchdog.storms,
         }
 
 
