@@ -562,6 +562,8 @@ def up(file: str, timeout: float | None, stats_json: str | None, api_sock: str |
     for s in outcome.stats:
         if up_mod.vm_failed(s) and s.get("report"):
             click.echo(f"rvisor up: {s['name']}: {s['exit']}: {s['report']}", err=True)
+        for warning in s.get("warnings", []):
+            click.echo(f"rvisor up: {s['name']}: warning: {warning}", err=True)
     if outcome.code != 0:
         click.echo(f"rvisor up: {outcome.reason}", err=True)
     return outcome.code
