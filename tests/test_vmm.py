@@ -610,6 +610,38 @@ def test_spin_and_exit_storm_contained_beside_linux(shared_guest: Callable[[str]
     assert storm.exit_status == "stopped"
 
 
+UBOOT_SMODE = Path("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin")
+
+
+# proves: U-Boot's S-mode build (Debian's u-boot-qemu) boots in a VM on the VMM's SBI, as it does
+# behind OpenSBI: a key stops its autoboot, and at its prompt it answers `version` and powers off
+@SLOW
+def test_uboot_smode_in_a_vm() -> None:
+    if not UBOOT_SMODE.is_file():
+        pytest.skip(f"U-Boot for QEMU is not installed ({UBOOT_SMODE} missing): apt-get install u-boot-qemu")
+    host = Host(harts=1, memory=512 << 20, clock="deterministic")
+    vm = host.create(VMConfig(name="uboot", kernel=UBOOT_SMODE, memory=256 << 20))
+    stopped, sent = threading.Event(), threading.Event()
+
+    # runs on each batch of U-Boot's output: a key stops autoboot, then two commands at the prompt
+    def at_prompt(_data: bytes) -> None:
+        out = vm.console.output()
+        if not stopped.is_set() and b"Hit any key to stop autoboot" in out:
+            stopped.set()
+            vm.console.send(b" ")
+        elif stopped.is_set() and not sent.is_set() and b"=> " in out:
+            sent.set()
+            vm.console.send(b"version\npoweroff\n")
+
+    vm.console.subscribe(at_prompt)
+    vm.start()
+    assert host.run(timeout=TIMEOUT)
+    out = vm.console.output().decode(errors="replace")
+    assert "Model: riscv-virtio,qemu" in out and "DRAM:  256 MiB" in out
+    assert re.search(r"=> version\s+U-Boot 20\d\d\.", out), out[-1500:]
+    assert vm.exit_status == "poweroff", vm.report
+
+
 # proves: one image may back read-only drives of several VMs at once, but a VM cannot open it
 # read-write while another has it (QEMU's image locking), and destroying the holders frees it
 def test_drive_sharing_read_only_and_locking(make_elf: Callable[..., Path], tmp_path: Path) -> None:
