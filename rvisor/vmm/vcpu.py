@@ -20,6 +20,7 @@ import enum
 
 import numpy as np
 
+from rvisor.boot.sbi import MCOUNTEREN_BUILTIN, MEDELEG_BUILTIN, MIDELEG_BUILTIN
 from rvisor.hw import layout as L
 from rvisor.hw.csr import MEDELEG_H, MEDELEG_MASK, reset_csrs
 from rvisor.hw.hcsr import MIP_VS
@@ -27,21 +28,14 @@ from rvisor.hw.machine import Machine
 from rvisor.hw.tlb import N_CTX, TLB_SHAPE
 from rvisor.vmm.memory import s64
 
-# hedeleg as KVM sets it (arch/riscv/kvm/main.c, KVM_HEDELEG_DEFAULT, with illegal instruction)
-HEDELEG_GUEST = (
-    (1 << L.EXC_INSN_MISALIGNED)
-    | (1 << L.EXC_ILLEGAL)
-    | (1 << L.EXC_BREAKPOINT)
-    | (1 << L.EXC_ECALL_U)
-    | (1 << L.EXC_INSN_PAGE)
-    | (1 << L.EXC_LOAD_PAGE)
-    | (1 << L.EXC_STORE_PAGE)
-)
+# hedeleg as KVM sets it (arch/riscv/kvm/main.c, KVM_HEDELEG_DEFAULT, with illegal instruction):
+# the same causes the built-in firmware hands to S-mode on the bare board
+HEDELEG_GUEST = MEDELEG_BUILTIN
 MEDELEG_GUEST = MEDELEG_MASK | MEDELEG_H  # nothing a guest raises from V=1 reaches M
 HIDELEG_GUEST = MIP_VS  # VSSIP, VSTIP, VSEIP go to VS
-MIDELEG_GUEST = (1 << L.IRQ_SSI) | (1 << L.IRQ_STI) | (1 << L.IRQ_SEI)
+MIDELEG_GUEST = MIDELEG_BUILTIN
 MIE_GUEST = MIP_VS  # only the VS-level interrupts are enabled: none ever targets HS or M
-COUNTERS = 0x7  # CY, TM, IR
+COUNTERS = MCOUNTEREN_BUILTIN  # CY, TM, IR
 STCE = -(1 << 63)
 NEVER = 0x7FFFFFFFFFFFFFFF
 U64 = (1 << 64) - 1
