@@ -5,9 +5,11 @@
 
 For each workload: boot it as ``rvisor bench`` does (``--bios none``, 256 MiB), run WARM guest
 instructions uninstrumented (start-up, the compile cache and the workload's first pages stay out
-of the count), then switch callgrind's instrumentation on, run COUNT more, switch it off and dump
-the counters (``callgrind_control -i on|off``, ``-d``): OUT.1, OUT.2, ... hold one workload each,
-in the order given.  Prints one line per workload: its name and the instructions measured.
+of the count), then switch callgrind's instrumentation on, run COUNT more, dump the counters
+and switch it off (``callgrind_control -i on``, ``-d``, ``-i off``).  The same is done first
+around no instructions at all, which measures the cost of measuring: OUT.1, OUT.2 hold the
+empty and the real measurement of the first workload, OUT.3, OUT.4 of the second, and so on.
+Prints one line per workload: its name and the instructions measured.
 ``bench/hotpath.sh`` drives it for two trees and prints the comparison.  Without valgrind (no
 HOTPATH_CALLGRIND=1) it only runs the workloads, which checks that they boot.
 """
@@ -48,10 +50,11 @@ def measure(elf: str, warm: int, count: int) -> int:
 
         run_to(warm)
         start = int(m.cnt[0, L.CNT_INSTRET])
-        control("-i", "on")
-        run_to(warm + count)
-        control("-i", "off")
-        control("-d")
+        for target in (start, warm + count):  # an empty measurement first: the cost of measuring
+            control("-i", "on")
+            run_to(target)
+            control("-d")  # dump (and zero) first: switching instrumentation off loses the counts
+            control("-i", "off")
         return int(m.cnt[0, L.CNT_INSTRET]) - start
     finally:
         board.close()
