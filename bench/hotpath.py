@@ -3,12 +3,12 @@
     valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=OUT \\
         python3 bench/hotpath.py WARM COUNT ELF...
 
-For each workload: boot it as ``rvisor bench`` does (``--bios none``, 256 MiB), run WARM guest
-instructions uninstrumented (start-up, the compile cache and the workload's first pages stay out
-of the count), then switch callgrind's instrumentation on, run COUNT more, dump the counters
-and switch it off (``callgrind_control -i on``, ``-d``, ``-i off``).  The same is done first
-around no instructions at all, which measures the cost of measuring: OUT.1, OUT.2 hold the
-empty and the real measurement of the first workload, OUT.3, OUT.4 of the second, and so on.
+Start-up and loading the compile cache run uninstrumented; callgrind's instrumentation is
+switched on once the engine is loaded (``callgrind_control -i on``).  For each workload: boot it
+as ``rvisor bench`` does (``--bios none``, 256 MiB), run WARM guest instructions, dump the
+counters (``callgrind_control -d``: the boot and warm-up, discarded), dump again (an empty
+measurement: the cost of measuring), run COUNT more and dump (the measurement).  So OUT.1-3
+belong to the first workload, OUT.4-6 to the second, and so on.
 Prints one line per workload: its name and the instructions measured.
 ``bench/hotpath.sh`` drives it for two trees and prints the comparison.  Without valgrind (no
 HOTPATH_CALLGRIND=1) it only runs the workloads, which checks that they boot.
@@ -50,11 +50,10 @@ def measure(elf: str, warm: int, count: int) -> int:
 
         run_to(warm)
         start = int(m.cnt[0, L.CNT_INSTRET])
-        for target in (start, warm + count):  # an empty measurement first: the cost of measuring
-            control("-i", "on")
-            run_to(target)
-            control("-d")  # dump (and zero) first: switching instrumentation off loses the counts
-            control("-i", "off")
+        control("-d")  # ends what came before (the boot and the warm-up): discarded
+        control("-d")  # an empty measurement: the cost of measuring
+        run_to(warm + count)
+        control("-d")  # the measurement
         return int(m.cnt[0, L.CNT_INSTRET]) - start
     finally:
         board.close()
@@ -64,6 +63,8 @@ def measure(elf: str, warm: int, count: int) -> int:
 def main(argv: list[str]) -> int:
     warm, count = int(argv[0]), int(argv[1])
     Machine.load_engine()
+    # instrumentation stays on from here (switching it off and on again garbles later dumps)
+    control("-i", "on")
     for elf in argv[2:]:
         print(Path(elf).stem, measure(elf, warm, count), flush=True)
     return 0

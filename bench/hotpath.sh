@@ -57,8 +57,8 @@ def per_guest(label):
         return next(int(x.split()[1]) for x in dump.read_text().splitlines() if x.startswith(("summary:", "totals:")))
 
     res = {}
-    for i, (name, n) in enumerate(rows):  # dumps in pairs: the empty measurement, then the real one
-        res[name] = (total(dumps[2 * i + 1]) - total(dumps[2 * i])) / int(n)
+    for i, (name, n) in enumerate(rows):  # dumps in threes: warm-up, empty measurement, measurement
+        res[name] = (total(dumps[3 * i + 2]) - total(dumps[3 * i + 1])) / int(n)
     return res
 
 a, b = per_guest("old"), per_guest("new")
