@@ -3,11 +3,13 @@
     valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=OUT \\
         python3 bench/hotpath.py WARM COUNT ELF...
 
-For each workload: boot it as ``rvisor bench`` does (``--bios none``, 256 MiB), run WARM guest
-instructions uninstrumented (start-up, the compile cache and the workload's first pages stay out
-of the count), then switch callgrind's instrumentation on, run COUNT more, switch it off and dump
-the counters (``callgrind_control -i on|off``, ``-d``): OUT.1, OUT.2, ... hold one workload each,
-in the order given.  Prints one line per workload: its name and the instructions measured.
+Start-up and loading the compile cache run uninstrumented; callgrind's instrumentation is
+switched on once the engine is loaded (``callgrind_control -i on``).  For each workload: boot it
+as ``rvisor bench`` does (``--bios none``, 256 MiB), run WARM guest instructions, dump the
+counters (``callgrind_control -d``: the boot and warm-up, discarded), dump again (an empty
+measurement: the cost of measuring), run COUNT more and dump (the measurement).  So OUT.1-3
+belong to the first workload, OUT.4-6 to the second, and so on.
+Prints one line per workload: its name and the instructions measured.
 ``bench/hotpath.sh`` drives it for two trees and prints the comparison.  Without valgrind (no
 HOTPATH_CALLGRIND=1) it only runs the workloads, which checks that they boot.
 """
@@ -48,10 +50,10 @@ def measure(elf: str, warm: int, count: int) -> int:
 
         run_to(warm)
         start = int(m.cnt[0, L.CNT_INSTRET])
-        control("-i", "on")
+        control("-d")  # ends what came before (the boot and the warm-up): discarded
+        control("-d")  # an empty measurement: the cost of measuring
         run_to(warm + count)
-        control("-i", "off")
-        control("-d")
+        control("-d")  # the measurement
         return int(m.cnt[0, L.CNT_INSTRET]) - start
     finally:
         board.close()
@@ -61,6 +63,8 @@ def measure(elf: str, warm: int, count: int) -> int:
 def main(argv: list[str]) -> int:
     warm, count = int(argv[0]), int(argv[1])
     Machine.load_engine()
+    # instrumentation stays on from here (switching it off and on again garbles later dumps)
+    control("-i", "on")
     for elf in argv[2:]:
         print(Path(elf).stem, measure(elf, warm, count), flush=True)
     return 0

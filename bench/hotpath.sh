@@ -52,10 +52,13 @@ tmp, old, new = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 def per_guest(label):
     rows = [line.split() for line in (tmp / label / "out").read_text().splitlines()]
     dumps = sorted((tmp / label).glob("cg.*"), key=lambda p: int(p.suffix[1:]))
+    # runs per dump file: its total of host instructions
+    def total(dump):
+        return next(int(x.split()[1]) for x in dump.read_text().splitlines() if x.startswith(("summary:", "totals:")))
+
     res = {}
-    for (name, n), dump in zip(rows, dumps):
-        tot = next(int(x.split()[1]) for x in dump.read_text().splitlines() if x.startswith(("summary:", "totals:")))
-        res[name] = tot / int(n)
+    for i, (name, n) in enumerate(rows):  # dumps in threes: warm-up, empty measurement, measurement
+        res[name] = (total(dumps[3 * i + 2]) - total(dumps[3 * i + 1])) / int(n)
     return res
 
 a, b = per_guest("old"), per_guest("new")
