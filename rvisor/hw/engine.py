@@ -28,6 +28,7 @@ from rvisor.hw.hcsr import vs_number
 from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
 from rvisor.hw.mmu import data_key, translate
 from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TAG_SHIFT, TLB_ENTRIES, TLB_PAGE, TLB_TAG
+from rvisor.hw.tlb import TLB_FLAT, TLB_WIDTH
 from rvisor.hw.tlb import CTX_SHIFT, N_CTX, ctx_salt, ctx_select
 from rvisor.hw.trap import TO_FIRMWARE, TO_VMM, pick_interrupt, take_trap, xret
 
@@ -404,6 +405,8 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
     frac = hs[h, L.HS_TIME_FRAC]
     instret0 = cnt[h, L.CNT_INSTRET]
     hs[h, L.HS_RES_VALID] = 0  # another hart may have run: drop the LR reservation
+    # this hart's TLB as one flat row: a data-TLB hit then indexes once, not four times
+    tlbh = tlb[h].reshape(TLB_FLAT)
     ctx_select(h, csr, hs, tlb)  # Python may have written satp/vsatp/hgatp (rvisor.hw.tlb, contract)
     n = 0
     next_check = 0
@@ -532,10 +535,10 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         pa = va
                     else:
                         vpn = va >> 12
-                        idx = (vpn ^ dsalt) & (TLB_ENTRIES - 1)
                         acc = ACC_STORE if store else ACC_LOAD
-                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
-                            pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
+                        e = (acc * TLB_ENTRIES + ((vpn ^ dsalt) & (TLB_ENTRIES - 1))) * TLB_WIDTH
+                        if tlbh[e + TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
+                            pa = tlbh[e + TLB_PAGE] | (va & 0xFFF)
                     off = pa - ram_base
                     fast = pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0
                     if store:
@@ -874,9 +877,9 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         pa = va
                     else:
                         vpn = va >> 12
-                        idx = (vpn ^ dsalt) & (TLB_ENTRIES - 1)
-                        if tlb[h, acc, idx, TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
-                            pa = tlb[h, acc, idx, TLB_PAGE] | (va & 0xFFF)
+                        e = (acc * TLB_ENTRIES + ((vpn ^ dsalt) & (TLB_ENTRIES - 1))) * TLB_WIDTH
+                        if tlbh[e + TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
+                            pa = tlbh[e + TLB_PAGE] | (va & 0xFFF)
                     off = pa - ram_base
                     size = 4 if f3 == 2 else 8
                     if pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0 and (pa & ~7) != tohost:

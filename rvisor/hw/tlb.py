@@ -84,6 +84,8 @@ TLB_TAG = 0
 TLB_PAGE = 1
 TLB_INFO = 2  # bits 0-1: level of the leaf (0: 4 KiB); INFO_GLOBAL
 TLB_SHAPE = (3, TLB_ENTRIES, 4)
+TLB_WIDTH = TLB_SHAPE[2]  # slots per entry
+TLB_FLAT = TLB_SHAPE[0] * TLB_ENTRIES * TLB_WIDTH  # one hart's table as a flat row (the engine's view)
 INFO_GLOBAL = 4
 
 CTX_SHIFT = 6  # the context index sits above the 6 key bits
