@@ -152,6 +152,41 @@ class SbiStats:
     redirected: int = 0
 
 
+# runs for every call taking hart_mask/hart_mask_base (SBI v2.0 3.1 "Hart list parameter"),
+# on the board and in the VMM: the hart indexes named, or None if any of them does not exist
+def hart_list(mask: int, base: int, count: int) -> list[int] | None:
+    if base == U64:  # hart_mask_base = -1: every available hart
+        return list(range(count))
+    targets = []
+    mask &= U64
+    bit = 0
+    while mask:
+        if mask & 1:
+            hid = base + bit
+            if hid >= count:
+                return None
+            targets.append(hid)
+        mask >>= 1
+        bit += 1
+    return targets
+
+
+# runs on a7 = BASE (chapter 4), on the board and in the VMM: (error, value) for function fid;
+# ids are the hart's mvendorid, marchid and mimpid
+def base_call(fid: int, a: list[int], ids: tuple[int, int, int]) -> tuple[int, int]:
+    if fid == 0:
+        return SBI_SUCCESS, SBI_SPEC_VERSION
+    if fid == 1:
+        return SBI_SUCCESS, SBI_IMPL_ID
+    if fid == 2:
+        return SBI_SUCCESS, SBI_IMPL_VERSION
+    if fid == 3:
+        return SBI_SUCCESS, 1 if a[0] in SUPPORTED_EXTENSIONS else 0
+    if 4 <= fid <= 6:
+        return SBI_SUCCESS, ids[fid - 4]
+    return SBI_ERR_NOT_SUPPORTED, 0
+
+
 class _Fault(Exception):
     """Guest memory access made on the supervisor's behalf failed (legacy hart mask)."""
 
@@ -283,22 +318,8 @@ class BuiltinFirmware:
     # runs on ecall with a7 = 0x10
     def _base(self, board: Board, h: int, fid: int, a: list[int]) -> tuple[int, int]:
         """Spec/implementation versions, extension probing, machine ID registers."""
-        m = board.machine
-        if fid == 0:
-            return SBI_SUCCESS, SBI_SPEC_VERSION
-        if fid == 1:
-            return SBI_SUCCESS, SBI_IMPL_ID
-        if fid == 2:
-            return SBI_SUCCESS, SBI_IMPL_VERSION
-        if fid == 3:
-            return SBI_SUCCESS, 1 if a[0] in SUPPORTED_EXTENSIONS else 0
-        if fid == 4:
-            return SBI_SUCCESS, int(m.csr[h, L.CSR_MVENDORID])
-        if fid == 5:
-            return SBI_SUCCESS, int(m.csr[h, L.CSR_MARCHID])
-        if fid == 6:
-            return SBI_SUCCESS, int(m.csr[h, L.CSR_MIMPID])
-        return SBI_ERR_NOT_SUPPORTED, 0
+        c = board.machine.csr[h]
+        return base_call(fid, a, (int(c[L.CSR_MVENDORID]), int(c[L.CSR_MARCHID]), int(c[L.CSR_MIMPID])))
 
     # ---- TIME (chapter 6) ---------------------------------------------------------------------------
     # runs on ecall with a7 = "TIME"
@@ -323,31 +344,12 @@ class BuiltinFirmware:
     def _ipi(self, board: Board, h: int, fid: int, a: list[int]) -> tuple[int, int]:
         if fid != 0:
             return SBI_ERR_NOT_SUPPORTED, 0
-        targets = self.hart_mask_targets(board.machine, a[0], a[1])
+        targets = hart_list(a[0], a[1], board.machine.nharts)
         if targets is None:
             return SBI_ERR_INVALID_PARAM, 0
         for t in targets:
             board.machine.set_mip(t, L.IRQ_SSI, True)
         return SBI_SUCCESS, 0
-
-    # runs for every call taking hart_mask/hart_mask_base (SBI v2.0 3.1 "Hart list parameter")
-    @staticmethod
-    def hart_mask_targets(m: Any, mask: int, base: int) -> list[int] | None:
-        """Harts named by (hart_mask, hart_mask_base), or None if any of them does not exist."""
-        if base == U64:  # hart_mask_base = -1: every available hart
-            return list(range(m.nharts))
-        targets = []
-        mask &= U64
-        bit = 0
-        while mask:
-            if mask & 1:
-                hid = base + bit
-                if hid >= m.nharts:
-                    return None
-                targets.append(hid)
-            mask >>= 1
-            bit += 1
-        return targets
 
     # ---- RFENCE (chapter 8) ---------------------------------------------------------------------------
     # runs on ecall with a7 = "RFNC"
@@ -359,7 +361,7 @@ class BuiltinFirmware:
         """
         if fid > 6:
             return SBI_ERR_NOT_SUPPORTED, 0
-        targets = self.hart_mask_targets(board.machine, a[0], a[1])
+        targets = hart_list(a[0], a[1], board.machine.nharts)
         if targets is None:
             return SBI_ERR_INVALID_PARAM, 0
         for t in targets:

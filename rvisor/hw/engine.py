@@ -27,9 +27,8 @@ from rvisor.hw.fpu import WROTE_F, fp_compute
 from rvisor.hw.hcsr import vs_number
 from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
 from rvisor.hw.mmu import data_key, translate
-from rvisor.hw.tlb import ACC_FETCH, ACC_LOAD, ACC_STORE, TAG_SHIFT, TLB_ENTRIES, TLB_PAGE, TLB_TAG
-from rvisor.hw.tlb import TLB_FLAT, TLB_WIDTH
-from rvisor.hw.tlb import CTX_SHIFT, N_CTX, ctx_salt, ctx_select
+from rvisor.hw.tlb import (ACC_FETCH, ACC_LOAD, ACC_STORE, CTX_SHIFT, N_CTX, TAG_SHIFT, TLB_ENTRIES, TLB_FLAT,
+                           TLB_PAGE, TLB_TAG, TLB_WIDTH, ctx_salt, ctx_select)
 from rvisor.hw.trap import TO_FIRMWARE, TO_VMM, pick_interrupt, take_trap, xret
 
 SIGN = -(1 << 63)

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rvisor.boot.sbi import (
+    base_call,
+    hart_list,
     EXT_BASE,
     EXT_DBCN,
     EXT_HSM,
@@ -48,14 +50,10 @@ from rvisor.boot.sbi import (
     SBI_ERR_INVALID_ADDRESS,
     SBI_ERR_INVALID_PARAM,
     SBI_ERR_NOT_SUPPORTED,
-    SBI_IMPL_ID,
-    SBI_IMPL_VERSION,
-    SBI_SPEC_VERSION,
     SBI_SUCCESS,
     SRST_REASON_FAILURE,
     SRST_SHUTDOWN,
     SRST_WARM_REBOOT,
-    SUPPORTED_EXTENSIONS,
 )
 from rvisor.hw import layout as L
 from rvisor.vmm.memory import s64
@@ -128,17 +126,7 @@ class GuestSbi:
     # ---- BASE -------------------------------------------------------------------------------------
     # runs on a7 = 0x10 (SBI v2.0 chapter 4)
     def _base(self, vcpu: VCpu, h: int, fid: int, a: list[int]) -> tuple[int, int]:
-        if fid == 0:
-            return SBI_SUCCESS, SBI_SPEC_VERSION
-        if fid == 1:
-            return SBI_SUCCESS, SBI_IMPL_ID
-        if fid == 2:
-            return SBI_SUCCESS, SBI_IMPL_VERSION
-        if fid == 3:
-            return SBI_SUCCESS, 1 if a[0] in SUPPORTED_EXTENSIONS else 0
-        if fid in (4, 5, 6):
-            return SBI_SUCCESS, 0  # mvendorid, marchid, mimpid of the virtual hart
-        return SBI_ERR_NOT_SUPPORTED, 0
+        return base_call(fid, a, (0, 0, 0))  # mvendorid, marchid, mimpid of the virtual hart
 
     # ---- TIME -------------------------------------------------------------------------------------
     # runs on a7 = "TIME" (chapter 6)
@@ -168,23 +156,10 @@ class GuestSbi:
             self.vm.raise_ipi(t)
         return SBI_SUCCESS, 0
 
-    # runs for every call taking hart_mask/hart_mask_base (SBI v2.0 3.1 "Hart list parameter")
+    # runs for every call taking hart_mask/hart_mask_base: the vCPUs named, or None if one is missing
     def targets(self, mask: int, base: int) -> list[VCpu] | None:
-        """The vCPUs named by (hart_mask, hart_mask_base), or None if any does not exist."""
-        vcpus = self.vm.vcpus
-        if base == U64:
-            return list(vcpus)
-        out = []
-        bit = 0
-        while mask:
-            if mask & 1:
-                i = base + bit
-                if i >= len(vcpus):
-                    return None
-                out.append(vcpus[i])
-            mask >>= 1
-            bit += 1
-        return out
+        found = hart_list(mask, base, len(self.vm.vcpus))
+        return None if found is None else [self.vm.vcpus[i] for i in found]
 
     # ---- RFENCE -----------------------------------------------------------------------------------
     # runs on a7 = "RFNC" (chapter 8)
