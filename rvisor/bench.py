@@ -167,11 +167,7 @@ def run_workloads(name: str | None, as_json: bool = False, compare: str | None =
         rows.append(row)
         if not row["ok"]:
             print(f"rvisor bench: {w.name}: {row['problem']}", file=sys.stderr)
-    if as_json:
-        print(json.dumps(rows, indent=2))
-    else:
-        Console(width=None if sys.stdout.isatty() else 120).print(workload_table(rows, compare == "qemu"))
-    return 0 if all(r["ok"] for r in rows) else 1
+    return print_rows(rows, as_json, lambda: workload_table(rows, compare == "qemu"))
 
 
 # runs when the workload results are printed as a table
@@ -367,10 +363,15 @@ def run_boot(as_json: bool = False, timeout: float | None = None) -> int:
         if not row["ok"]:
             print(f"rvisor bench --boot: {c.name}: {row['problem']}", file=sys.stderr)
         rows.append(row)
+    return print_rows(rows, as_json, lambda: boot_table(rows))
+
+
+# runs at the end of every bench mode: the rows as JSON or as a table; 0 when every row is ok
+def print_rows(rows: list[dict[str, Any]], as_json: bool, table: Callable[[], Table]) -> int:
     if as_json:
         print(json.dumps(rows, indent=2))
     else:
-        Console(width=None if sys.stdout.isatty() else 120).print(boot_table(rows))
+        Console(width=None if sys.stdout.isatty() else 120).print(table())
     return 0 if all(r["ok"] for r in rows) else 1
 
 
@@ -635,11 +636,7 @@ def run_vm_bench(as_json: bool = False, timeout: float | None = None) -> int:
         rows.append(row)
         if not row["ok"]:
             print(f"rvisor bench --vm: {row['row']}: {row['problem']}", file=sys.stderr)
-    if as_json:
-        print(json.dumps(rows, indent=2))
-    else:
-        Console(width=None if sys.stdout.isatty() else 120).print(vm_table(rows))
-    return 0 if all(r["ok"] for r in rows) else 1
+    return print_rows(rows, as_json, lambda: vm_table(rows))
 
 
 # runs when the VM rows are printed as a table
