@@ -9,7 +9,6 @@ in at most 0.6x the time of one after the other, and the deterministic clock rep
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -297,28 +296,71 @@ def test_three_idle_vms_cost_under_5_percent_of_a_core(vm_guest: Callable[[str],
 
 
 @pytest.mark.slow
-def test_two_hogs_on_two_harts_run_in_parallel(vm_guest: Callable[[str], Path]) -> None:
-    from rvisor.bench import cores_for_two_threads
+def test_two_hogs_on_two_harts_run_side_by_side(vm_guest: Callable[[str], Path]) -> None:
+    """Two CPU-bound VMs on a 2-hart host run at the same time, each on its own hart's thread, and
+    the engine lets go of the GIL while a guest runs.  How much faster that is than one after the
+    other depends on the cores the host gives: ``rvisor bench --vm`` measures it (its target
+    0.6x), this test checks what the VMM itself does and holds on any number of cores."""
+    slice_s = 0.3  # long slices: an engine holding the GIL would stall the ticker for each
+    host, vms = _host(vm_guest, [("one", "hog", "hog.iters=8000000", 1, None),
+                                 ("two", "hog", "hog.iters=8000000", 1, None)])
+    host.slice_seconds = slice_s
+    spans: dict[str, list[tuple[int, float, float]]] = {vm.name: [] for vm in vms}
+    for vm in vms:
+        inner = vm.run_slice
 
-    cores = cores_for_two_threads()
-    if cores < 1.6:
-        pytest.skip(f"the host gives this process {cores:.2f} cores for two busy threads now (load average"
-                    f" {os.getloadavg()[0]:.1f}); two VMs on 2 harts cannot finish in 0.6x the time then")
-    append = "hog.iters=16000000"  # ~180M instructions each
-    seq = 0.0
-    for name in ("one", "two"):
-        host, vms = _host(vm_guest, [(name, "hog", append, 1, None)])
+        # runs as each slice of this VM: note the thread and when it ran
+        def timed(hart, mach, budget, inner=inner, log=spans[vm.name]):  # noqa: ANN001, ANN202
+            t0 = time.monotonic()
+            res = inner(hart, mach, budget)
+            log.append((threading.get_ident(), t0, time.monotonic()))
+            return res
+
+        vm.run_slice = timed  # type: ignore[method-assign]
+    gaps: list[tuple[float, float]] = []  # (end, length) of each wait between two ticks
+    running = threading.Event()
+    running.set()
+
+    # runs beside the host: Python code that needs the GIL every millisecond
+    def ticker() -> None:
+        last = time.monotonic()
+        while running.is_set():
+            time.sleep(0.001)
+            now = time.monotonic()
+            gaps.append((now, now - last))
+            last = now
+
+    from rvisor.hw.machine import Machine
+
+    Machine.load_engine()  # compiling holds the GIL: done before the ticker starts
+    tick = threading.Thread(target=ticker)
+    tick.start()
+    try:
         done, wall, _ = _go(host, vms, timeout=120.0)
-        assert done and vms[0].exit_status == "poweroff", _said(vms[0])
-        seq += wall
-    host, vms = _host(vm_guest, [("one", "hog", append, 1, None), ("two", "hog", append, 1, None)])
-    done, par, _ = _go(host, vms, timeout=120.0)
+    finally:
+        running.clear()
+        tick.join()
     assert done
     outs = {vm.console.output().decode().strip().splitlines()[-1] for vm in vms}
     assert len(outs) == 1 and next(iter(outs)).startswith("HOG done 0x"), [_said(vm) for vm in vms]
-    load = os.getloadavg()[0]  # the ratio needs both host cores: other work on them shows here
-    assert par <= 0.6 * seq, (f"both at once took {par:.2f} s, one after the other {seq:.2f} s"
-                              f" (host load average {load:.1f} on {os.cpu_count()} cores)")
+    threads = {name: {t for t, _, _ in log} for name, log in spans.items()}
+    # each VM is entitled to a whole hart, so it keeps one hart's thread from start to end
+    assert all(len(t) == 1 for t in threads.values()) and threads["one"] != threads["two"], threads
+
+    # runs for the overlap check: seconds during which both VMs were inside a slice
+    def overlap(a: list[tuple[int, float, float]], b: list[tuple[int, float, float]]) -> float:
+        return sum(max(0.0, min(e1, e2) - max(s1, s2)) for _, s1, e1 in a for _, s2, e2 in b)
+
+    busy = [sum(e - s for _, s, e in log) for log in spans.values()]
+    both = overlap(spans["one"], spans["two"])
+    assert both >= 0.8 * min(busy), f"both VMs ran together for {both:.2f} s of {busy} s in slices"
+    # the ticker ran all along while both guests ran: no wait as long as a slice (an engine that
+    # held the GIL would cause one per slice)
+    start = max(log[0][1] for log in spans.values())
+    end = min(log[-1][2] for log in spans.values())
+    during = [g for t, g in gaps if start < t - g and t < end]
+    assert len(during) > 20 and max(during) < slice_s / 2, (f"the longest stall of Python code beside the"
+                                                            f" guests was {max(during):.3f} s")
 
 
 @pytest.mark.slow

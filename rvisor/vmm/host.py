@@ -40,8 +40,7 @@ from rvisor.vmm.memory import VMID_MAX, HostMemory
 from rvisor.vmm.vcpu import VCpu
 from rvisor.vmm.vm import VM, VMConfig, VMError
 
-SLICE = 200_000  # instructions per slice of a one-vCPU VM
-SLICE_SMP = 50_000  # ... of a VM with several vCPUs (they take turns on one hart)
+SLICE_SMP = 50_000  # instructions per slice of a VM with several vCPUs (they take turns on one hart)
 IPT = 10  # deterministic clock: instructions per 100 ns tick, as the board
 
 
@@ -50,9 +49,10 @@ class Host:
 
     # runs once: the board's harts and RAM; host time starts at 0
     def __init__(self, harts: int = 2, memory: int = 1 << 30, clock: str = "realtime",
-                 rtc_epoch_ns: int | None = None) -> None:
+                 rtc_epoch_ns: int | None = None, slice_seconds: float | None = None) -> None:
         """``rtc_epoch_ns``: with the deterministic clock, the RTC time every VM starts from
-        (default: the host's time when the VM is created); runs repeat exactly when it is given."""
+        (default: the host's time when the VM is created); runs repeat exactly when it is given.
+        ``slice_seconds``: the realtime scheduler's time slice (default rvisor.vmm.sched.SLICE)."""
         if clock not in ("realtime", "deterministic"):
             raise VMError(f"unknown clock {clock!r}: use realtime or deterministic")
         if memory < (16 << 20) or memory % (16 << 10):
@@ -63,6 +63,7 @@ class Host:
             raise VMError(str(e)) from None
         self.clock = clock
         self.rtc_epoch_ns = rtc_epoch_ns
+        self.slice_seconds = slice_seconds
         self.nharts = harts
         self.memory = HostMemory(self.machine)
         self.vms: dict[str, VM] = {}
@@ -237,13 +238,14 @@ class Host:
         """The policy is rvisor.vmm.sched's: weights, caps, parking, a thread per hart (realtime)
         or one thread in a fixed order (deterministic).  VMs in state created are left alone;
         paused ones keep the run going (they may be resumed)."""
-        from rvisor.vmm.sched import HostLink, Scheduler
+        from rvisor.vmm.sched import SLICE, HostLink, Scheduler
 
         Machine.load_engine()
         start = time.monotonic()
         self._run_start = start
         try:
-            self.scheduler = Scheduler(self.nharts, self.clock, HostLink(self))
+            self.scheduler = Scheduler(self.nharts, self.clock, HostLink(self),
+                                       slice_seconds=self.slice_seconds or SLICE)
             return self.scheduler.run(timeout) == "done"
         finally:
             self._run_seconds += time.monotonic() - start
