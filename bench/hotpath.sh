@@ -10,13 +10,23 @@
 # instructions.  Per workload, HOTPATH_WARM guest instructions (default 2M) run uninstrumented,
 # then HOTPATH_COUNT (default 10M) are measured.  The two trees run side by side (one each per
 # core); each tree's compile cache is warmed first, outside valgrind.
+# With HOTPATH_VM=1 the workloads are the S-mode builds (make -C guest vm) and each is measured on
+# the board under the built-in SBI (NAME@board) and in a VM of rvisor.vmm (NAME@vm); give the same
+# tree twice to compare the VM with the board within one tree.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 OLD=$(cd "${1:?usage: hotpath.sh OLD_TREE [NEW_TREE] [WORKLOAD...]}" && pwd)
 NEW=$(cd "${2:-$HERE}" && pwd)
 shift $(( $# >= 2 ? 2 : 1 ))
 WORKLOADS=("$@")
-[ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(intloop memset sort sha256 fp intloop_vm)
+VM=${HOTPATH_VM:-0}
+if [ "$VM" = 1 ]; then
+    [ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(intloop memset sort sha256 fp)
+    BUILD="$HERE/guest/build/vm/bench" MODE=(--vm) HOW="make -C guest vm"
+else
+    [ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(intloop memset sort sha256 fp intloop_vm)
+    BUILD="$HERE/guest/build/bench" MODE=() HOW="make -C guest bench"
+fi
 WARM=${HOTPATH_WARM:-2000000}
 COUNT=${HOTPATH_COUNT:-10000000}
 PY=$(python3 -c 'import sys; print(sys.executable)')  # the interpreter itself, not a wrapper script
@@ -24,8 +34,8 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 ELFS=()
 for w in "${WORKLOADS[@]}"; do
-    elf="$HERE/guest/build/bench/$w.elf"
-    [ -f "$elf" ] || { echo "$elf is missing: make -C guest bench" >&2; exit 2; }
+    elf="$BUILD/$w.elf"
+    [ -f "$elf" ] || { echo "$elf is missing: $HOW" >&2; exit 2; }
     ELFS+=("$elf")
 done
 
@@ -36,7 +46,7 @@ measure() {
     (cd "$tree" && PYTHONPATH="$tree" "$PY" -c "from rvisor.hw.machine import Machine; Machine.load_engine()")
     (cd "$tree" && HOTPATH_CALLGRIND=1 PYTHONHASHSEED=0 PYTHONPATH="$tree" valgrind --tool=callgrind \
         --instr-atstart=no --callgrind-out-file="$TMP/$label/cg" \
-        "$PY" "$HERE/bench/hotpath.py" "$WARM" "$COUNT" "${ELFS[@]}" >"$TMP/$label/out" 2>"$TMP/$label/err")
+        "$PY" "$HERE/bench/hotpath.py" "${MODE[@]}" "$WARM" "$COUNT" "${ELFS[@]}" >"$TMP/$label/out" 2>"$TMP/$label/err")
 }
 measure old "$OLD" & p1=$!
 measure new "$NEW" & p2=$!
