@@ -189,6 +189,26 @@ def test_runs_repeat_exactly(guest_elf) -> None:  # type: ignore[no-untyped-def]
     assert a.stats["interrupts"] == b.stats["interrupts"]
 
 
+# a run paused again and again (Board.run(pause_after=...)) ends as one run without pauses does
+def test_paused_runs_go_on_where_they_stopped(guest_elf) -> None:  # type: ignore[no-untyped-def]
+    elf = guest_elf("guest/build/bench/intloop.elf")
+    whole = run_guest(str(elf), bios="none", memory=256 << 20, timeout=120)
+    board = build_board(str(elf), bios="none", memory=256 << 20)
+    try:
+        pauses = 0
+        r = board.run(pause_after=0.05)
+        while r.reason == "paused":
+            pauses += 1
+            assert 0 < r.instructions < whole.instructions
+            r = board.run(pause_after=0.05)
+    finally:
+        board.close()
+    assert pauses >= 3, pauses  # intloop runs for seconds
+    assert (r.reason, r.exit_code) == (whole.reason, whole.exit_code) == ("poweroff", 0)
+    assert r.instructions == whole.instructions and r.output == whole.output
+    assert "BENCH intloop" in r.output
+
+
 # without --bios, a bare-metal ELF at the DRAM base (an HTIF test program) runs in M-mode from reset
 def test_cli_runs_bare_metal_elf_without_bios(tmp_path: Path) -> None:
     body = "  csrr t0, mhartid\n  li t0, 1\n  la t1, tohost\n  sd t0, 0(t1)\n9: j 9b"

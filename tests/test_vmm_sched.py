@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from rvisor.vmm.sched import LocalLink, Scheduler
+from rvisor.vmm.sched import DET_BUDGET, LocalLink, Scheduler
 
 MiB = 1 << 20
 
@@ -195,7 +195,7 @@ def test_deterministic_clock_runs_one_thread_in_a_fixed_order() -> None:
             def run_slice(self, hart: int, mach: object, budget: int) -> _Res:
                 log.append((self.config.name, budget))
                 self.ran += budget
-                return _Res(budget, 0.0, stopped=self.ran >= 3_000_000)
+                return _Res(budget, 0.0, stopped=self.ran >= 20 * DET_BUDGET)  # 20 slices each
 
         vms = [Rec("a"), Rec("b", weight=2), Rec("c", cap=0.5)]
         s = Scheduler(2, clock="deterministic", link=LocalLink())
@@ -397,10 +397,12 @@ def test_bench_vm_rows_start_memory_and_speed(vm_guest: Callable[[str], Path]) -
     mem = bench.vm_memory_row(60.0)
     assert mem["ok"], mem
     assert mem["touched_bytes"] > 0 and mem["met"], mem
-    speed = bench.vm_speed_row("intloop", 300.0, rounds=2)
+    speed = bench.vm_speed_row("intloop", 300.0)
     assert speed["ok"], speed
     assert speed["vm_instructions"] == pytest.approx(speed["instructions"], rel=0.01)
-    assert len(speed["pair_ratios"]) == 2 and speed["value"] == pytest.approx(sum(speed["pair_ratios"]) / 2)
+    # both ran in turns for most of the run, and the figure is their two rates
+    assert speed["paired_seconds"] > 0.5, speed
+    assert speed["value"] == pytest.approx(speed["vm_mips"] / speed["bare_mips"]), speed
     assert speed["value"] > 0.5, speed  # the 90% target is the bench's to report; the host is shared
 
 

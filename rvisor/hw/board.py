@@ -46,7 +46,7 @@ class RunResult:
     """How a run ended and what it did."""
 
     exit_code: int
-    reason: str  # poweroff, fail, reset, timeout, quit, fatal, htif
+    reason: str  # poweroff, fail, reset, timeout, quit, fatal, htif; paused (run(pause_after=...))
     message: str = ""
     output: str = ""
     instructions: int = 0
@@ -142,7 +142,12 @@ class Board:
         timeout: float | None = None,
         progress: Callable[[dict[str, Any]], None] | None = None,
         progress_interval: float = 0.25,
+        pause_after: float | None = None,
     ) -> RunResult:
+        """Run until the machine halts (poweroff, failure, quit) or ``timeout`` seconds pass.
+        With ``pause_after``, return after about that many seconds with reason "paused" and the
+        machine left as it is: the next ``run`` goes on from there (rvisor bench interleaves two
+        machines so)."""
         m = self.machine
         n = m.nharts
         budget = self.config.slice or (500_000 if n == 1 else 20_000)
@@ -195,12 +200,14 @@ class Board:
                 if timeout is not None and now - start > timeout:
                     self.halt("timeout", 124, f"timed out after {timeout:g} s")
                     break
+                if pause_after is not None and now - start >= pause_after:
+                    break
                 if progress is not None and now - last_report >= progress_interval:
                     last_report = now
                     progress(self.progress_info(now - start))
         finally:
             self.bus.poll()
-        reason, code, message = self._halt
+        reason, code, message = self._halt or ("paused", 0, "")
         seconds = time.monotonic() - start
         instr = int(m.cnt[:, L.CNT_INSTRET].sum())
         out = self.console.text if isinstance(self.console, CaptureConsole) else ""

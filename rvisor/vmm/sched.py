@@ -58,7 +58,7 @@ MAX_BUDGET = 50_000_000
 FIRST_RATE = 50e6  # instructions per second assumed before a VM's first slice is measured
 RATE_SMOOTH = 0.3  # weight of the newest slice in the instruction-rate estimate
 DET_RATE = 100e6  # deterministic clock: instructions per second (mtime at 10 MHz, 10 a tick)
-DET_BUDGET = 200_000  # deterministic clock: instructions per slice
+DET_BUDGET = 1_000_000  # deterministic clock: instructions per slice (10 ms of its time)
 CLOCKS = ("realtime", "deterministic")
 
 
