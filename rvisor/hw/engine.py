@@ -27,8 +27,8 @@ from rvisor.hw.fpu import WROTE_F, fp_compute
 from rvisor.hw.hcsr import vs_number
 from rvisor.hw.hext import SYS_SFENCE, SYS_SRET, SYS_WFI, hyp_op, sfence, system_check, tinst_value
 from rvisor.hw.mmu import data_key, translate
-from rvisor.hw.tlb import (ACC_FETCH, ACC_LOAD, ACC_STORE, CTX_SHIFT, N_CTX, TAG_SHIFT, TLB_ENTRIES, TLB_FLAT,
-                           TLB_PAGE, TLB_TAG, TLB_WIDTH, ctx_salt, ctx_select)
+from rvisor.hw.tlb import (ACC_FETCH, ACC_LOAD, ACC_STORE, CTX_SHIFT, N_CTX, NO_PAGE, TLB_FLAT, ctx_salt,
+                           ctx_select, last_page)
 from rvisor.hw.trap import TO_FIRMWARE, TO_VMM, pick_interrupt, take_trap, xret
 
 SIGN = -(1 << 63)
@@ -412,6 +412,12 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
     fetch_vpn = -1
     fetch_page = 0
     data_bare = True
+    # the last page each of loads and stores hit in the data TLB (rvisor.hw.tlb.last_page); dropped
+    # wherever the data translation may change (the context check below, fences)
+    ld_vpn = NO_PAGE
+    ld_page = 0
+    st_vpn = NO_PAGE
+    st_page = 0
     dkey = 0
     dsalt = 0
     vfs_off = False
@@ -453,6 +459,8 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                 next_check = next_deadline(h, budget, csr, hs, mtime0, frac, ipt, mtime)
             dkey = data_key(h, priv, csr, hs)
             data_bare = dkey < 0
+            ld_vpn = NO_PAGE
+            st_vpn = NO_PAGE
             dsalt = ctx_salt((dkey >> CTX_SHIFT) & (N_CTX - 1))  # where this context's entries sit
             # V=1: FP instructions also need vsstatus.FS on (Hypervisor chapter, vsstatus)
             vfs_off = hs[h, L.HS_V] != 0 and (csr[h, L.CSR_VSSTATUS] & L.MSTATUS_FS) == 0
@@ -534,10 +542,14 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         pa = va
                     else:
                         vpn = va >> 12
-                        acc = ACC_STORE if store else ACC_LOAD
-                        e = (acc * TLB_ENTRIES + ((vpn ^ dsalt) & (TLB_ENTRIES - 1))) * TLB_WIDTH
-                        if tlbh[e + TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
-                            pa = tlbh[e + TLB_PAGE] | (va & 0xFFF)
+                        if store:
+                            st_vpn, st_page = last_page(tlbh, ACC_STORE, vpn, dsalt, dkey, st_vpn, st_page)
+                            if st_vpn != NO_PAGE:
+                                pa = st_page | (va & 0xFFF)
+                        else:
+                            ld_vpn, ld_page = last_page(tlbh, ACC_LOAD, vpn, dsalt, dkey, ld_vpn, ld_page)
+                            if ld_vpn != NO_PAGE:
+                                pa = ld_page | (va & 0xFFF)
                     off = pa - ram_base
                     fast = pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0
                     if store:
@@ -811,11 +823,15 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         if exc < 0:
                             sfence(h, insn, hs[h, L.HS_V] != 0, x, csr, hs, tlb)
                             fetch_vpn = -1
+                            ld_vpn = NO_PAGE
+                            st_vpn = NO_PAGE
                     elif (insn >> 25) == 0x11 or (insn >> 25) == 0x31:  # HFENCE.VVMA / HFENCE.GVMA
                         code, _ = hyp_op(h, insn, priv, x, ram, rom, csr, hs, r64, mach, tlb, cnt, mtime)
                         if code != OK:
                             exc = code - FAULT
                         fetch_vpn = -1
+                        ld_vpn = NO_PAGE
+                        st_vpn = NO_PAGE
                     else:
                         exc = L.EXC_ILLEGAL
                 elif f3 == 4:  # HLV, HLVX, HSV
@@ -866,19 +882,20 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                 else:
                     if op == 0x27:
                         va = x[h, rs1] + ((((insn << 32) >> 57) << 5) | ((insn >> 7) & 0x1F))
-                        acc = ACC_STORE
                     else:
                         va = x[h, rs1] + ((insn << 32) >> 52)
-                        acc = ACC_LOAD
                     # fast path: an aligned access to RAM through the data TLB
                     pa = -1
                     if data_bare:
                         pa = va
+                    elif op == 0x27:
+                        st_vpn, st_page = last_page(tlbh, ACC_STORE, va >> 12, dsalt, dkey, st_vpn, st_page)
+                        if st_vpn != NO_PAGE:
+                            pa = st_page | (va & 0xFFF)
                     else:
-                        vpn = va >> 12
-                        e = (acc * TLB_ENTRIES + ((vpn ^ dsalt) & (TLB_ENTRIES - 1))) * TLB_WIDTH
-                        if tlbh[e + TLB_TAG] == ((vpn << TAG_SHIFT) | dkey):
-                            pa = tlbh[e + TLB_PAGE] | (va & 0xFFF)
+                        ld_vpn, ld_page = last_page(tlbh, ACC_LOAD, va >> 12, dsalt, dkey, ld_vpn, ld_page)
+                        if ld_vpn != NO_PAGE:
+                            pa = ld_page | (va & 0xFFF)
                     off = pa - ram_base
                     size = 4 if f3 == 2 else 8
                     if pa >= 0 and 0 <= off < ram_size and (va & (size - 1)) == 0 and (pa & ~7) != tohost:

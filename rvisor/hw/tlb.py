@@ -87,6 +87,7 @@ TLB_SHAPE = (3, TLB_ENTRIES, 4)
 TLB_WIDTH = TLB_SHAPE[2]  # slots per entry
 TLB_FLAT = TLB_SHAPE[0] * TLB_ENTRIES * TLB_WIDTH  # one hart's table as a flat row (the engine's view)
 INFO_GLOBAL = 4
+NO_PAGE = 1 << 62  # a page number no address has (va >> 12 stays within +-2**51)
 
 CTX_SHIFT = 6  # the context index sits above the 6 key bits
 CTX_BITS = 5
@@ -112,6 +113,28 @@ def reset_contexts(row: np.ndarray) -> None:
 @njit(cache=True, nogil=True)
 def ctx_salt(k):
     return ((k + 1) * 157) & (TLB_ENTRIES - 1)
+
+
+# runs on a data access in the engine's fast path (when the last page it hit differs): the
+# physical page of va's entry in the hart's flat table for access `acc`, or -1 on a miss
+@njit(cache=True, nogil=True)
+def tlb_hit(tlbh, acc, vpn, salt, key):
+    e = (acc * TLB_ENTRIES + ((vpn ^ salt) & (TLB_ENTRIES - 1))) * TLB_WIDTH
+    if tlbh[e + TLB_TAG] == ((vpn << TAG_SHIFT) | key):
+        return tlbh[e + TLB_PAGE]
+    return -1
+
+
+# runs on every translated load or store in the engine's fast path: the engine keeps the last
+# page that loads and that stores hit (last_vpn -> last_page); a run of accesses to one page
+# then skips the table's index and tag arithmetic.  Returns the cache after this access to vpn,
+# (NO_PAGE, -1) when the table misses too (the slow path walks and fills it)
+@njit(cache=True, nogil=True)
+def last_page(tlbh, acc, vpn, salt, key, last_vpn, last_page_):
+    if vpn == last_vpn:
+        return last_vpn, last_page_
+    page = tlb_hit(tlbh, acc, vpn, salt, key)
+    return (vpn if page >= 0 else NO_PAGE), page
 
 
 # runs when a context slot is given to a new address space: forget the slot's old entries
