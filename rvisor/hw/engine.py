@@ -546,6 +546,8 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                             st_vpn, st_page = last_page(tlbh, ACC_STORE, vpn, dsalt, dkey, st_vpn, st_page)
                             if st_vpn != NO_PAGE:
                                 pa = st_page | (va & 0xFFF)
+                        elif vpn == st_vpn:  # a page stored to is readable too (W needs R)
+                            pa = st_page | (va & 0xFFF)
                         else:
                             ld_vpn, ld_page = last_page(tlbh, ACC_LOAD, vpn, dsalt, dkey, ld_vpn, ld_page)
                             if ld_vpn != NO_PAGE:
@@ -892,6 +894,8 @@ def run(h, budget, ram, r16, r32, r64, rom, ctab, x, f, csr, hs, cnt, mach, tlb)
                         st_vpn, st_page = last_page(tlbh, ACC_STORE, va >> 12, dsalt, dkey, st_vpn, st_page)
                         if st_vpn != NO_PAGE:
                             pa = st_page | (va & 0xFFF)
+                    elif (va >> 12) == st_vpn:  # a page stored to is readable too (W needs R)
+                        pa = st_page | (va & 0xFFF)
                     else:
                         ld_vpn, ld_page = last_page(tlbh, ACC_LOAD, va >> 12, dsalt, dkey, ld_vpn, ld_page)
                         if ld_vpn != NO_PAGE:
