@@ -61,7 +61,8 @@ _ARCH_NAMES = {
 
 
 class PhysMemory(Protocol):
-    """What loaders need from a machine: its RAM window and physical writes."""
+    """What loaders and the firmware's DBCN need from a machine (the board's, or a VM's
+    guest-physical memory): its RAM window, physical reads and writes."""
 
     ram_base: int
     ram_size: int
@@ -71,6 +72,9 @@ class PhysMemory(Protocol):
 
     # runs for each piece of an image copied into RAM
     def write_phys(self, addr: int, data: bytes | bytearray | memoryview) -> None: ...
+
+    # runs for DBCN console writes from memory
+    def read_phys(self, addr: int, n: int) -> bytes: ...
 
 
 @dataclass

@@ -18,9 +18,11 @@ HSM ("HSM"), SRST ("SRST"), DBCN ("DBCN") and the legacy 0x00-0x08.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rvisor.boot.loaders import PhysMemory
 from rvisor.hw import layout as L
 
 log = logging.getLogger(__name__)
@@ -185,6 +187,44 @@ def base_call(fid: int, a: list[int], ids: tuple[int, int, int]) -> tuple[int, i
     if 4 <= fid <= 6:
         return SBI_SUCCESS, ids[fid - 4]
     return SBI_ERR_NOT_SUPPORTED, 0
+
+
+DBCN_MAX = 1 << 16  # bytes one DBCN write or read moves at most (fewer than asked is allowed, 12.1)
+
+
+# runs on a7 = SRST (chapter 10), on the board and in the VMM: (error, 0) for a bad call, else
+# None after halt("poweroff" or "reset", exit code), the code 1 when the reason is a failure
+def srst_call(fid: int, a: list[int], halt: Callable[[str, int], None]) -> tuple[int, int] | None:
+    if fid != 0:
+        return SBI_ERR_NOT_SUPPORTED, 0
+    rtype, reason = a[0], a[1]
+    reason_ok = reason <= SRST_REASON_FAILURE or 0xE0000000 <= reason <= 0xFFFFFFFF
+    if rtype > SRST_WARM_REBOOT or not reason_ok:
+        return SBI_ERR_INVALID_PARAM, 0
+    halt("poweroff" if rtype == SRST_SHUTDOWN else "reset", 1 if reason == SRST_REASON_FAILURE else 0)
+    return None
+
+
+# runs on a7 = DBCN (chapter 12), on the board and in the VMM: console write, read and
+# write_byte over `mem`; `read(n)` returns at most n bytes of console input, without waiting
+def dbcn_call(fid: int, a: list[int], mem: PhysMemory, write: Callable[[bytes], None],
+              read: Callable[[int], bytes]) -> tuple[int, int]:
+    if fid == 2:
+        write(bytes([a[0] & 0xFF]))
+        return SBI_SUCCESS, 0
+    if fid not in (0, 1):
+        return SBI_ERR_NOT_SUPPORTED, 0
+    n, lo, hi = a[0], a[1], a[2]
+    if hi != 0 or not mem.in_ram(lo, n):  # the whole area named must be memory (12.1, 12.2)
+        return SBI_ERR_INVALID_PARAM, 0
+    n = min(n, DBCN_MAX)
+    if fid == 0:
+        write(mem.read_phys(lo, n))
+        return SBI_SUCCESS, n
+    got = read(n)
+    if got:
+        mem.write_phys(lo, got)
+    return SBI_SUCCESS, len(got)
 
 
 class _Fault(Exception):
@@ -447,41 +487,21 @@ class BuiltinFirmware:
     # runs on ecall with a7 = "SRST"
     def _srst(self, board: Board, h: int, fid: int, a: list[int]) -> tuple[int, int] | None:
         """system_reset(reset_type, reset_reason): shutdown, cold or warm reboot."""
-        if fid != 0:
-            return SBI_ERR_NOT_SUPPORTED, 0
-        rtype, reason = a[0], a[1]
-        reason_ok = reason <= SRST_REASON_FAILURE or 0xE0000000 <= reason <= 0xFFFFFFFF
-        if rtype > SRST_WARM_REBOOT or not reason_ok:
-            return SBI_ERR_INVALID_PARAM, 0
-        code = 1 if reason == SRST_REASON_FAILURE else 0
-        board.halt("poweroff" if rtype == SRST_SHUTDOWN else "reset", code)
-        return None
+        return srst_call(fid, a, board.halt)
 
     # ---- DBCN (chapter 12) ------------------------------------------------------------------------------
     # runs on ecall with a7 = "DBCN"
     def _dbcn(self, board: Board, h: int, fid: int, a: list[int]) -> tuple[int, int]:
-        """Console write/read over guest physical memory, and write_byte."""
-        m = board.machine
-        if fid == 2:
-            board.console_write(bytes([a[0] & 0xFF]))
-            return SBI_SUCCESS, 0
-        if fid not in (0, 1):
-            return SBI_ERR_NOT_SUPPORTED, 0
-        n, lo, hi = a[0], a[1], a[2]
-        if hi != 0 or not m.in_ram(lo, n):
-            return SBI_ERR_INVALID_PARAM, 0
-        if fid == 0:
-            board.console_write(m.read_phys(lo, n))
-            return SBI_SUCCESS, n
-        got = bytearray()
-        while len(got) < n:
-            c = board.console_read()
-            if c < 0:
-                break
-            got.append(c & 0xFF)
-        if got:
-            m.write_phys(lo, bytes(got))
-        return SBI_SUCCESS, len(got)
+        """Console write/read over physical memory, and write_byte."""
+
+        # runs on a DBCN read: the console input there is now, up to n bytes
+        def read(n: int) -> bytes:
+            got = bytearray()
+            while len(got) < n and (c := board.console_read()) >= 0:
+                got.append(c & 0xFF)
+            return bytes(got)
+
+        return dbcn_call(fid, a, board.machine, board.console_write, read)
 
     _handlers = {
         EXT_BASE: _base,

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING
 
 from rvisor.boot.sbi import (
     base_call,
+    dbcn_call,
     hart_list,
+    srst_call,
     EXT_BASE,
     EXT_DBCN,
     EXT_HSM,
@@ -51,9 +53,6 @@ from rvisor.boot.sbi import (
     SBI_ERR_INVALID_PARAM,
     SBI_ERR_NOT_SUPPORTED,
     SBI_SUCCESS,
-    SRST_REASON_FAILURE,
-    SRST_SHUTDOWN,
-    SRST_WARM_REBOOT,
 )
 from rvisor.hw import layout as L
 from rvisor.vmm.memory import s64
@@ -64,7 +63,6 @@ if TYPE_CHECKING:
 
 U64 = (1 << 64) - 1
 PPN_MASK = (1 << 44) - 1
-DBCN_MAX = 1 << 16  # bytes one DBCN write or read moves at most
 
 
 class GuestFault(Exception):
@@ -217,37 +215,12 @@ class GuestSbi:
     # ---- SRST -------------------------------------------------------------------------------------
     # runs on a7 = "SRST" (chapter 10): this VM only
     def _srst(self, vcpu: VCpu, h: int, fid: int, a: list[int]) -> tuple[int, int] | None:
-        if fid != 0:
-            return SBI_ERR_NOT_SUPPORTED, 0
-        rtype, reason = a[0], a[1]
-        reason_ok = reason <= SRST_REASON_FAILURE or 0xE0000000 <= reason <= 0xFFFFFFFF
-        if rtype > SRST_WARM_REBOOT or not reason_ok:
-            return SBI_ERR_INVALID_PARAM, 0
-        if rtype == SRST_SHUTDOWN:
-            self.vm.guest_halt("poweroff", 1 if reason == SRST_REASON_FAILURE else 0)
-        else:
-            self.vm.guest_halt("reset", 0)
-        return None
+        return srst_call(fid, a, self.vm.guest_halt)
 
     # ---- DBCN -------------------------------------------------------------------------------------
     # runs on a7 = "DBCN" (chapter 12): console over guest-physical memory
     def _dbcn(self, vcpu: VCpu, h: int, fid: int, a: list[int]) -> tuple[int, int]:
-        mem = self.vm.memory
-        if fid == 2:
-            self.vm.console_write(bytes([a[0] & 0xFF]))
-            return SBI_SUCCESS, 0
-        if fid not in (0, 1):
-            return SBI_ERR_NOT_SUPPORTED, 0
-        n, lo, hi = min(a[0], DBCN_MAX), a[1], a[2]  # fewer bytes than asked is allowed (12.1)
-        if hi != 0 or not mem.in_ram(lo, n):
-            return SBI_ERR_INVALID_PARAM, 0
-        if fid == 0:
-            self.vm.console_write(mem.read_phys(lo, n))
-            return SBI_SUCCESS, n
-        got = self.vm.console.read(n)
-        if got:
-            mem.write_phys(lo, got)
-        return SBI_SUCCESS, len(got)
+        return dbcn_call(fid, a, self.vm.memory, self.vm.console_write, self.vm.console.read)
 
     _handlers: dict[int, Callable[..., tuple[int, int] | None]] = {
         EXT_BASE: _base,
