@@ -15,7 +15,8 @@ Extensions, per VM (a guest's hart ids are its vCPU indexes):
   with a hart-mask pointer read through the guest's own VS-stage translation, shutdown).
 
 Constants (extension IDs, error codes, HSM states, version) are the built-in firmware's
-(``rvisor.boot.sbi``).  Guest arguments never raise: bad ones get SBI_ERR_INVALID_PARAM or
+(``rvisor.boot.sbi``), and so are the BASE, SRST and DBCN calls and hart-list decoding
+(``base_call``, ``srst_call``, ``dbcn_call``, ``hart_list``): only what differs for a VM is here.  Guest arguments never raise: bad ones get SBI_ERR_INVALID_PARAM or
 SBI_ERR_INVALID_ADDRESS, unknown calls SBI_ERR_NOT_SUPPORTED.
 """
 
