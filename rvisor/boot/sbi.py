@@ -28,6 +28,7 @@ from rvisor.hw import layout as L
 log = logging.getLogger(__name__)
 
 U64 = (1 << 64) - 1
+PPN_MASK = (1 << 44) - 1  # satp.PPN
 
 # ---- extension IDs (SBI v2.0) -------------------------------------------------------------
 EXT_LEGACY_SET_TIMER = 0x00
@@ -227,14 +228,66 @@ def dbcn_call(fid: int, a: list[int], mem: PhysMemory, write: Callable[[bytes], 
     return SBI_SUCCESS, len(got)
 
 
-class _Fault(Exception):
-    """Guest memory access made on the supervisor's behalf failed (legacy hart mask)."""
+class SupervisorFault(Exception):
+    """A supervisor memory access made by the firmware (or the VMM) on the supervisor's behalf
+    failed: the legacy calls' hart-mask pointer does not translate or is not RAM."""
 
-    # runs when a supervisor-memory access by the firmware fails
+    # runs when read_u64_virt cannot load the word
     def __init__(self, cause: int, vaddr: int) -> None:
         super().__init__(cause, vaddr)
         self.cause = cause
         self.vaddr = vaddr
+
+
+class WordMemory(Protocol):
+    """What read_u64_virt walks: the board's physical memory or a VM's guest-physical memory."""
+
+    def in_ram(self, addr: int, n: int) -> bool: ...
+    def read_u64(self, addr: int) -> int: ...
+
+
+# runs when the firmware (satp) or the VMM (vsatp) reads supervisor memory by virtual address,
+# for the legacy calls' hart masks
+def read_u64_virt(mem: WordMemory, satp: int, va: int) -> int:
+    """Load 8 bytes as S-mode (or VS-mode) would under ``satp``: Bare, Sv39 or Sv48 (priv spec
+    4.3.2's walk).  Raises ``SupervisorFault`` (load page fault or load access fault) so the
+    caller can redirect it to the supervisor with sepc at the ecall (SBI "Legacy Extensions")."""
+    satp &= U64
+    va &= U64
+    mode = satp >> 60
+    if mode == 0:
+        pa = va
+    else:
+        levels = {8: 3, 9: 4}.get(mode)
+        if levels is None:
+            raise SupervisorFault(L.EXC_LOAD_PAGE, va)
+        vbits = 12 + 9 * levels
+        top = va >> (vbits - 1)
+        if top not in (0, (1 << (64 - vbits + 1)) - 1):  # not sign-extended: page fault
+            raise SupervisorFault(L.EXC_LOAD_PAGE, va)
+        table = (satp & PPN_MASK) << 12
+        pa = -1
+        for level in range(levels - 1, -1, -1):
+            pte_addr = table + 8 * ((va >> (12 + 9 * level)) & 0x1FF)
+            if not mem.in_ram(pte_addr, 8):
+                raise SupervisorFault(L.EXC_LOAD_ACCESS, va)
+            pte = mem.read_u64(pte_addr)
+            valid, r, w, x = pte & 1, (pte >> 1) & 1, (pte >> 2) & 1, (pte >> 3) & 1
+            if not valid or (w and not r):
+                raise SupervisorFault(L.EXC_LOAD_PAGE, va)
+            ppn = (pte >> 10) & PPN_MASK
+            if r or x:
+                span = 12 + 9 * level
+                if not r or ppn & ((1 << (9 * level)) - 1):  # execute-only, or a misaligned superpage
+                    raise SupervisorFault(L.EXC_LOAD_PAGE, va)
+                pa = (ppn << 12) | (va & ((1 << span) - 1))
+                break
+            table = ppn << 12
+        if pa < 0:
+            raise SupervisorFault(L.EXC_LOAD_PAGE, va)
+    if not mem.in_ram(pa, 8):
+        raise SupervisorFault(L.EXC_LOAD_ACCESS, va)
+    return mem.read_u64(pa)
 
 
 class BuiltinFirmware:
@@ -328,7 +381,7 @@ class BuiltinFirmware:
             self._count("legacy")
             try:
                 ret = self._legacy(board, h, eid, args)
-            except _Fault as f:
+            except SupervisorFault as f:
                 self._redirect_fault(board, h, f)
                 return
             if ret is not None:
@@ -561,53 +614,11 @@ class BuiltinFirmware:
     # runs when the firmware reads supervisor memory by virtual address (legacy hart masks)
     @staticmethod
     def read_u64_virt(m: Any, h: int, va: int) -> int:
-        """Load 8 bytes as S-mode would: Bare, Sv39 or Sv48 (priv spec 4.3.2 walk).
-
-        Raises ``_Fault`` (load page fault or load access fault) so the caller
-        can redirect it to S-mode with sepc at the ecall (SBI "Legacy
-        Extensions").
-        """
-        satp = int(m.csr[h, L.CSR_SATP]) & U64
-        mode = satp >> 60
-        if mode == 0:
-            pa = va
-        else:
-            levels = {8: 3, 9: 4}.get(mode)
-            if levels is None:
-                raise _Fault(L.EXC_LOAD_PAGE, va)
-            vbits = 12 + 9 * levels
-            top = va >> (vbits - 1)
-            if top not in (0, (1 << (64 - vbits + 1)) - 1):  # not sign-extended: page fault
-                raise _Fault(L.EXC_LOAD_PAGE, va)
-            table = (satp & ((1 << 44) - 1)) << 12
-            pa = -1
-            for level in range(levels - 1, -1, -1):
-                idx = (va >> (12 + 9 * level)) & 0x1FF
-                pte_addr = table + 8 * idx
-                if not m.in_ram(pte_addr, 8):
-                    raise _Fault(L.EXC_LOAD_ACCESS, va)
-                pte = m.read_u64(pte_addr)
-                valid, r, w, x = pte & 1, (pte >> 1) & 1, (pte >> 2) & 1, (pte >> 3) & 1
-                if not valid or (w and not r):
-                    raise _Fault(L.EXC_LOAD_PAGE, va)
-                ppn = (pte >> 10) & ((1 << 44) - 1)
-                if r or x:
-                    if not r:
-                        raise _Fault(L.EXC_LOAD_PAGE, va)
-                    span = 12 + 9 * level
-                    if ppn & ((1 << (9 * level)) - 1):  # misaligned superpage
-                        raise _Fault(L.EXC_LOAD_PAGE, va)
-                    pa = (ppn << 12) | (va & ((1 << span) - 1))
-                    break
-                table = ppn << 12
-            if pa < 0:
-                raise _Fault(L.EXC_LOAD_PAGE, va)
-        if not m.in_ram(pa, 8):
-            raise _Fault(L.EXC_LOAD_ACCESS, va)
-        return m.read_u64(pa)
+        """Hart h's S-mode view (satp) of the word at va; raises ``SupervisorFault``."""
+        return read_u64_virt(m, int(m.csr[h, L.CSR_SATP]), va)
 
     # runs when a legacy call faulted on supervisor memory: the fault is S-mode's (sepc = ecall)
-    def _redirect_fault(self, board: Board, h: int, f: _Fault) -> None:
+    def _redirect_fault(self, board: Board, h: int, f: SupervisorFault) -> None:
         m = board.machine
         ecall_pc = (int(m.hs[h, L.HS_PC]) - 4) & U64
         self.redirect_trap(board, h, f.cause, f.vaddr, ecall_pc)

@@ -15,9 +15,11 @@ Extensions, per VM (a guest's hart ids are its vCPU indexes):
   with a hart-mask pointer read through the guest's own VS-stage translation, shutdown).
 
 Constants (extension IDs, error codes, HSM states, version) are the built-in firmware's
-(``rvisor.boot.sbi``), and so are the BASE, SRST and DBCN calls and hart-list decoding
-(``base_call``, ``srst_call``, ``dbcn_call``, ``hart_list``): only what differs for a VM is here.  Guest arguments never raise: bad ones get SBI_ERR_INVALID_PARAM or
-SBI_ERR_INVALID_ADDRESS, unknown calls SBI_ERR_NOT_SUPPORTED.
+(``rvisor.boot.sbi``), and so are the BASE, SRST and DBCN calls, hart-list decoding and the walk
+that reads a hart mask by virtual address (``base_call``, ``srst_call``, ``dbcn_call``,
+``hart_list``, ``read_u64_virt``): only what differs for a VM is here.  Guest arguments never
+raise: bad ones get SBI_ERR_INVALID_PARAM or SBI_ERR_INVALID_ADDRESS, unknown calls
+SBI_ERR_NOT_SUPPORTED.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rvisor.boot.sbi import (
+    SupervisorFault,
     base_call,
     dbcn_call,
     hart_list,
+    read_u64_virt,
     srst_call,
     EXT_BASE,
     EXT_DBCN,
@@ -63,17 +67,6 @@ if TYPE_CHECKING:
     from rvisor.vmm.vm import VM
 
 U64 = (1 << 64) - 1
-PPN_MASK = (1 << 44) - 1
-
-
-class GuestFault(Exception):
-    """A guest virtual address the VMM read on the guest's behalf does not translate."""
-
-    # runs when a legacy call's hart-mask pointer does not translate
-    def __init__(self, cause: int, vaddr: int) -> None:
-        super().__init__(cause, vaddr)
-        self.cause = cause
-        self.vaddr = vaddr
 
 
 class GuestSbi:
@@ -104,7 +97,7 @@ class GuestSbi:
         if eid <= EXT_LEGACY_SHUTDOWN:
             try:
                 ret = self._legacy(vcpu, h, eid, args)
-            except GuestFault as f:
+            except SupervisorFault as f:
                 m.hs[h, L.HS_PC] = s64(int(m.hs[h, L.HS_PC]) - 4)
                 self.vm.inject_exception(h, f.cause, f.vaddr)
                 return
@@ -277,43 +270,6 @@ class GuestSbi:
 
     # runs when the VMM reads guest memory by guest virtual address (legacy hart masks)
     def read_u64_virt(self, h: int, va: int) -> int:
-        """Load 8 bytes as VS-mode would: vsatp Bare, Sv39 or Sv48 (priv spec 4.3.2) over the
-        VM's guest-physical memory; raises GuestFault (load page fault / access fault)."""
-        m = self.vm.machine
-        mem = self.vm.memory
-        vsatp = int(m.csr[h, L.CSR_VSATP]) & U64
-        mode = vsatp >> 60
-        va &= U64
-        if mode == 0:
-            pa = va
-        else:
-            levels = {8: 3, 9: 4}.get(mode)
-            if levels is None:
-                raise GuestFault(L.EXC_LOAD_PAGE, va)
-            vbits = 12 + 9 * levels
-            top = va >> (vbits - 1)
-            if top not in (0, (1 << (64 - vbits + 1)) - 1):
-                raise GuestFault(L.EXC_LOAD_PAGE, va)
-            table = (vsatp & PPN_MASK) << 12
-            pa = -1
-            for level in range(levels - 1, -1, -1):
-                pte_addr = table + 8 * ((va >> (12 + 9 * level)) & 0x1FF)
-                if not mem.in_ram(pte_addr, 8):
-                    raise GuestFault(L.EXC_LOAD_ACCESS, va)
-                pte = mem.read_u64(pte_addr)
-                valid, r, w, x = pte & 1, (pte >> 1) & 1, (pte >> 2) & 1, (pte >> 3) & 1
-                if not valid or (w and not r):
-                    raise GuestFault(L.EXC_LOAD_PAGE, va)
-                ppn = (pte >> 10) & PPN_MASK
-                if r or x:
-                    span = 12 + 9 * level
-                    if not r or ppn & ((1 << (9 * level)) - 1):
-                        raise GuestFault(L.EXC_LOAD_PAGE, va)
-                    pa = (ppn << 12) | (va & ((1 << span) - 1))
-                    break
-                table = ppn << 12
-            if pa < 0:
-                raise GuestFault(L.EXC_LOAD_PAGE, va)
-        if not mem.in_ram(pa, 8):
-            raise GuestFault(L.EXC_LOAD_ACCESS, va)
-        return mem.read_u64(pa)
+        """The word at va as VS-mode sees it (vsatp over the VM's guest-physical memory);
+        raises ``SupervisorFault``."""
+        return read_u64_virt(self.vm.memory, int(self.vm.machine.csr[h, L.CSR_VSATP]), va)
