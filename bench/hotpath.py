@@ -12,8 +12,8 @@ belong to the first workload, OUT.4-6 to the second, and so on.
 Prints one line per workload: its name and the instructions measured.
 With ``--vm`` the ELFs are S-mode builds (``make -C guest vm``, guest/build/vm/bench): each is
 measured twice, on the board under the built-in SBI (``NAME@board``) and as the only VM of a
-one-hart rvisor.vmm Host on the deterministic clock (``NAME@vm``), as ``rvisor bench --vm``
-compares them.
+one-hart rvisor.vmm Host on the deterministic clock (``NAME@vm``), its slices run by
+``VM.run_slice`` without the scheduler around them.
 ``bench/hotpath.sh`` drives it for two trees and prints the comparison.  Without valgrind (no
 HOTPATH_CALLGRIND=1) it only runs the workloads, which checks that they boot.
 """

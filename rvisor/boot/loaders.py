@@ -61,8 +61,8 @@ _ARCH_NAMES = {
 
 
 class PhysMemory(Protocol):
-    """What loaders and the firmware's DBCN need from a machine (the board's, or a VM's
-    guest-physical memory): its RAM window, physical reads and writes."""
+    """What loaders and the firmware (DBCN, the legacy calls' hart masks) need from a machine,
+    the board's or a VM's guest-physical memory: its RAM window, physical reads and writes."""
 
     ram_base: int
     ram_size: int
@@ -75,6 +75,9 @@ class PhysMemory(Protocol):
 
     # runs for DBCN console writes from memory
     def read_phys(self, addr: int, n: int) -> bytes: ...
+
+    # runs for each step of the firmware's page walk (rvisor.boot.sbi.read_u64_virt)
+    def read_u64(self, addr: int) -> int: ...
 
 
 @dataclass

@@ -239,16 +239,9 @@ class SupervisorFault(Exception):
         self.vaddr = vaddr
 
 
-class WordMemory(Protocol):
-    """What read_u64_virt walks: the board's physical memory or a VM's guest-physical memory."""
-
-    def in_ram(self, addr: int, n: int) -> bool: ...
-    def read_u64(self, addr: int) -> int: ...
-
-
 # runs when the firmware (satp) or the VMM (vsatp) reads supervisor memory by virtual address,
 # for the legacy calls' hart masks
-def read_u64_virt(mem: WordMemory, satp: int, va: int) -> int:
+def read_u64_virt(mem: PhysMemory, satp: int, va: int) -> int:
     """Load 8 bytes as S-mode (or VS-mode) would under ``satp``: Bare, Sv39 or Sv48 (priv spec
     4.3.2's walk).  Raises ``SupervisorFault`` (load page fault or load access fault) so the
     caller can redirect it to the supervisor with sepc at the ecall (SBI "Legacy Extensions")."""

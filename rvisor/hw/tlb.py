@@ -126,13 +126,13 @@ def tlb_hit(tlbh, acc, vpn, salt, key):
 
 
 # runs on every translated load or store in the engine's fast path: the engine keeps the last
-# page that loads and that stores hit (last_vpn -> last_page); a run of accesses to one page
+# page that loads and that stores hit (cached_vpn -> cached_page); a run of accesses to one page
 # then skips the table's index and tag arithmetic.  Returns the cache after this access to vpn,
 # (NO_PAGE, -1) when the table misses too (the slow path walks and fills it)
 @njit(cache=True, nogil=True)
-def last_page(tlbh, acc, vpn, salt, key, last_vpn, last_page_):
-    if vpn == last_vpn:
-        return last_vpn, last_page_
+def last_page(tlbh, acc, vpn, salt, key, cached_vpn, cached_page):
+    if vpn == cached_vpn:
+        return cached_vpn, cached_page
     page = tlb_hit(tlbh, acc, vpn, salt, key)
     return (vpn if page >= 0 else NO_PAGE), page
 

@@ -37,6 +37,7 @@ import numpy as np
 from rvisor.hw import layout as L
 from rvisor.hw.machine import Machine
 from rvisor.vmm.memory import VMID_MAX, HostMemory
+from rvisor.vmm.sched import SLICE
 from rvisor.vmm.vcpu import VCpu
 from rvisor.vmm.vm import VM, VMConfig, VMError
 
@@ -49,10 +50,10 @@ class Host:
 
     # runs once: the board's harts and RAM; host time starts at 0
     def __init__(self, harts: int = 2, memory: int = 1 << 30, clock: str = "realtime",
-                 rtc_epoch_ns: int | None = None, slice_seconds: float | None = None) -> None:
+                 rtc_epoch_ns: int | None = None, slice_seconds: float = SLICE) -> None:
         """``rtc_epoch_ns``: with the deterministic clock, the RTC time every VM starts from
         (default: the host's time when the VM is created); runs repeat exactly when it is given.
-        ``slice_seconds``: the realtime scheduler's time slice (default rvisor.vmm.sched.SLICE)."""
+        ``slice_seconds``: the realtime scheduler's time slice."""
         if clock not in ("realtime", "deterministic"):
             raise VMError(f"unknown clock {clock!r}: use realtime or deterministic")
         if memory < (16 << 20) or memory % (16 << 10):
@@ -238,14 +239,13 @@ class Host:
         """The policy is rvisor.vmm.sched's: weights, caps, parking, a thread per hart (realtime)
         or one thread in a fixed order (deterministic).  VMs in state created are left alone;
         paused ones keep the run going (they may be resumed)."""
-        from rvisor.vmm.sched import SLICE, HostLink, Scheduler
+        from rvisor.vmm.sched import HostLink, Scheduler
 
         Machine.load_engine()
         start = time.monotonic()
         self._run_start = start
         try:
-            self.scheduler = Scheduler(self.nharts, self.clock, HostLink(self),
-                                       slice_seconds=self.slice_seconds or SLICE)
+            self.scheduler = Scheduler(self.nharts, self.clock, HostLink(self), self.slice_seconds)
             return self.scheduler.run(timeout) == "done"
         finally:
             self._run_seconds += time.monotonic() - start
